@@ -1,0 +1,52 @@
+# epinb: `make figures` regenerates the paper, `make test` runs every test. Both work as the first command on a
+# fresh machine: they install the environment and fetch/verify the data first.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install data figures test bench readme check-clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt settings.ini setup.py
+	@command -v python3 >/dev/null || { echo "ERROR: python3 (3.11) is required"; exit 1; }
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name epinb --display-name "epinb (.venv)" >/dev/null
+	@if ! command -v bedtools >/dev/null 2>&1; then \
+	  echo "bedtools (needed by pybedtools) is missing: installing Debian's bedtools with apt-get"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bedtools; } >/dev/null \
+	  || { echo "ERROR: could not install bedtools. Install it yourself (apt-get install bedtools, or conda install -c bioconda bedtools) and rerun make."; exit 1; }; \
+	fi
+	@touch $(STAMP)
+
+data: install
+	$(BIN)/epinb data fetch --quiet
+
+figures: install data
+	$(BIN)/epinb figures --profile full --kernel epinb
+	$(MAKE) readme
+
+readme: install
+	$(PY) -c "from epinb.paper import render_readme; print(render_readme())"
+
+test: install data
+	EPINB_PROFILE=quick $(BIN)/nbdev_test --n_workers 2
+	$(BIN)/pytest tests/ -q
+
+bench: install data
+	$(PY) bench/run.py
+
+# nbdev projects keep the exported module and the notebooks in sync and the notebooks clean.
+check-clean: install
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+	@if [ -n "$$(git status --porcelain -- epinb nbs)" ]; then \
+	  echo "ERROR: nbdev_export/nbdev_clean changed files: export and clean the notebooks, then commit"; \
+	  git status --short -- epinb nbs; exit 1; fi
+	@echo "notebooks clean and in sync with epinb/"
