@@ -20,10 +20,11 @@ __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
     "Normalise chromosome names to UCSC style (`chr1`, `chrX`, `chrM`)."
-    s = pd.Series(names, dtype="string").str.strip()
-    s = s.str.replace(r"^(?i:chr)", "", regex=True)
-    s = s.str.replace(r"^(?i:mt?)$", "M", regex=True).str.replace(r"^([xy])$", lambda m: m.group(1).upper(), regex=True)
-    return ("chr" + s).astype(object)
+    names = pd.Series(names, dtype=object)
+    uniq = pd.Series(pd.unique(names), dtype="string")          # normalise each distinct name once
+    u = uniq.str.strip().str.replace(r"^(?i:chr)", "", regex=True)
+    u = u.str.replace(r"^(?i:mt?)$", "M", regex=True).str.replace(r"^([xy])$", lambda m: m.group(1).upper(), regex=True)
+    return names.map(dict(zip(uniq.astype(object), ("chr" + u).astype(object)))).astype(object)
 
 # %% ../nbs/02_io.ipynb #c008
 PEAK_COLUMNS = ["chrom", "start", "end", "name", "score", "strand", "signal", "pvalue", "qvalue", "summit"]
@@ -46,16 +47,44 @@ def _read_lines_table(path, sep="\t", comment_prefixes=("#", "track", "browser")
     return pd.DataFrame(rows, index=pd.Index([k for k, _ in keep], name="line"))
 
 def _numeric(df, col, path, what, integer=False):
-    "Column converted to numbers; the first bad value raises naming its line."
-    v = pd.to_numeric(df[col].str.strip() if df[col].dtype == object else df[col], errors="coerce")
-    bad = v.isna() & ~(df[col].astype(str).str.strip().isin(["NA", "nan", "NaN", "."]) if not integer else False)
-    if integer: bad = v.isna() | (v != np.floor(v))
+    "Column converted to numbers; the first bad value raises naming its line (NA/nan/. allowed for floats)."
+    v = pd.to_numeric(df[col], errors="coerce")
+    bad = v.isna()
+    if bad.any() and not integer: bad &= ~df[col][bad].astype(str).str.strip().isin(["NA", "nan", "NaN", "."]).reindex(df.index, fill_value=False)
+    if integer and not bad.any(): bad = v != np.floor(v)
     if bad.any():
         line = bad.idxmax(); raise InputError(path, f"line {line}", f"{what} as a number", repr(df.loc[line, col]))
     return v.astype("int64") if integer else v.astype("float64")
 
+def _read_peaks_fast(path) -> pd.DataFrame:
+    "pandas' C parser with typed columns; raises on anything unusual so that the checked path can name the line."
+    opener = gzip.open if Path(path).suffix == ".gz" else open
+    with opener(path, "rt") as f: head = [f.readline() for _ in range(5)]
+    n_head = next((i for i, l in enumerate(head) if not l.startswith(("#", "track", "browser"))), 0)
+    ncol = len(head[n_head].rstrip("\n").split("\t"))
+    if not 3 <= ncol <= 10: raise ValueError("column count")
+    types = {"chrom": str, "start": "int64", "end": "int64", "name": str, "score": "float64", "strand": str,
+             "signal": "float64", "pvalue": "float64", "qvalue": "float64", "summit": "int64"}
+    names = PEAK_COLUMNS[:ncol]
+    d = pd.read_csv(path, sep="\t", header=None, names=names, skiprows=n_head, dtype={k: types[k] for k in names},
+                    skip_blank_lines=False, keep_default_na=False, na_values={"score": ["."], "signal": [], "pvalue": [], "qvalue": []})
+    if d.isna().any().any() and ncol > 4 and d[[c for c in names if c not in ("name", "score")]].isna().any().any(): raise ValueError("missing")
+    d["chrom"] = normalize_chrom(d.chrom).values
+    for c in PEAK_COLUMNS:
+        if c not in d: d[c] = "." if c == "strand" else np.nan
+    if (d.start < 0).any() or (d.start >= d.end).any() or not d.strand.isin(["+", "-", "."]).all() or (d.signal < 0).any():
+        raise ValueError("invalid record")
+    return d[PEAK_COLUMNS]
+
 def read_peaks(path) -> pd.DataFrame:
     "BED3-6 or narrowPeak (plain or .gz) -> DataFrame with `PEAK_COLUMNS`, 0-based half-open, validated."
+    if not Path(path).exists(): raise InputError(path, None, "an existing file")
+    try: return _read_peaks_fast(path)
+    except (ValueError, IndexError, OSError, UnicodeDecodeError, pd.errors.ParserError): pass   # the checked reader names the bad line
+    return _read_peaks_checked(path)
+
+def _read_peaks_checked(path) -> pd.DataFrame:
+    "Line-by-line reader behind `read_peaks`: slower, and every error names its line."
     raw = _read_lines_table(path)
     if raw.shape[1] < 3: raise InputError(path, f"line {raw.index[0]}", "at least 3 columns (chrom, start, end)", f"{raw.shape[1]}")
     if raw.shape[1] > 10: raise InputError(path, f"line {raw.index[0]}", "at most 10 columns (narrowPeak)", f"{raw.shape[1]}")

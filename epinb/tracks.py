@@ -72,7 +72,7 @@ class StepSignal:
 
 # %% ../nbs/03_tracks.ipynb #c014
 class Track:
-    "Signal along a genome. Subclasses implement `_bins(chrom, lo, hi, n_bins)` and `_signal(chrom)`."
+    "Signal along a genome. Subclasses implement `_signal(chrom) -> StepSignal` (and may override `_bins`)."
     name: str = "track"
     chrom_sizes: dict = {}
     source: str = ""
@@ -87,6 +87,13 @@ class Track:
 
     @property
     def chroms(self) -> list: return sorted(self.chrom_sizes)
+
+    def _bins(self, chrom, lo, hi, n_bins):
+        "Bin means from differences of the step function's running integral at every bin edge (all genes at once)."
+        edges = lo[:, None] + (hi - lo)[:, None] * np.arange(n_bins + 1)[None, :] // n_bins
+        edges = np.clip(edges, 0, self.chrom_sizes[chrom])  # past the ends: no signal
+        integ = self._signal(chrom).integral(edges.ravel()).reshape(edges.shape)
+        return np.diff(integ, axis=1) / ((hi - lo)[:, None] / n_bins)
 
     def bin_matrix(self, genes: pd.DataFrame, upstream: int = 5000, downstream: int = 5000, bin_size: int = 100) -> np.ndarray:
         "float32 `(n_genes, n_bins)`: mean signal per bin around each TSS, oriented 5'->3' on the gene's strand."
@@ -155,17 +162,10 @@ class PeakTrack(Track):
 
     def _signal(self, chrom): return self._steps[chrom]
 
-    def _bins(self, chrom, lo, hi, n_bins):
-        s = self._steps[chrom]
-        edges = lo[:, None] + (hi - lo)[:, None] * np.arange(n_bins + 1)[None, :] // n_bins
-        edges = np.clip(edges, 0, self.chrom_sizes[chrom])  # past the ends: no signal
-        integ = s.integral(edges.ravel()).reshape(edges.shape)
-        return np.diff(integ, axis=1) / ((hi - lo)[:, None] / n_bins)
-
 # %% ../nbs/03_tracks.ipynb #c019
 class BigWigTrack(Track):
     "A bigWig file via pyBigWig (exact values); chromosome names normalised."
-    def __init__(self, path, name: str | None = None):
+    def __init__(self, path, name: str | None = None, method: str = "auto"):
         import pyBigWig
         self.source, self.name = str(path), name or Path(path).stem
         if not Path(path).exists(): raise InputError(path, None, "an existing bigWig file")
@@ -176,6 +176,9 @@ class BigWigTrack(Track):
         self._names = {normalize_chrom([k])[0]: k for k in self._bw.chroms()}
         self.chrom_sizes = {c: int(self._bw.chroms(k)) for c, k in self._names.items()}
         self._steps = {}
+        if method not in ("auto", "values", "intervals"): raise InputError(path, f"method {method!r}", "auto, values or intervals")
+        sparse = self._bw.header()["nBasesCovered"] < 0.25 * sum(self.chrom_sizes.values())
+        self.method = ("intervals" if sparse else "values") if method == "auto" else method
 
     def _read(self, chrom, lo, hi):
         "Exact values on [lo, hi) clipped to the chromosome, NaN -> 0, zero-padded outside it."
@@ -188,6 +191,7 @@ class BigWigTrack(Track):
         return out
 
     def _bins(self, chrom, lo, hi, n_bins):
+        if self.method == "intervals": return super()._bins(chrom, lo, hi, n_bins)
         width = int(hi[0] - lo[0])
         return np.stack([self._read(chrom, int(a), int(a) + width) for a in lo]).reshape(len(lo), n_bins, -1).mean(-1)
 

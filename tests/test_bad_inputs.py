@@ -1,0 +1,219 @@
+"""Bad input always gets an InputError naming the file, the record and what was expected; never a raw
+KeyError/IndexError, never silent zero-fill or dropping."""
+import gzip
+from pathlib import Path
+import numpy as np
+import pandas as pd
+import pytest
+from epinb.errors import InputError
+from epinb.io import (read_peaks, read_gene_table, read_expression, load_ml4g, read_fasta_records, read_vista,
+                      read_deepchrome_csv, read_roadmap_expression, read_gencode_bed, FastaGenome)
+from epinb.tracks import PeakTrack, BigWigTrack, open_track, peaks_to_bigwig
+
+INFO_HEAD = "gene_name\tchr\tgene_start\tgene_end\tTSS_start\tTSS_end\tstrand\n"
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name; p.write_text(text); return p
+
+
+def check(exc, *fragments):
+    msg = str(exc.value)
+    for f in fragments: assert f in msg, f"{f!r} not in {msg!r}"
+
+
+def test_peak_start_after_end(tmp_path):
+    p = write(tmp_path, "a.bed", "chr1\t10\t20\nchr1\t50\t20\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "a.bed", "line 2", "expected start < end", "start=50, end=20")
+
+
+def test_peak_negative_coordinate(tmp_path):
+    p = write(tmp_path, "neg.bed", "chr1\t-5\t20\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "neg.bed", "line 1", "expected start >= 0")
+
+
+def test_peak_non_numeric_signal(tmp_path):
+    p = write(tmp_path, "np.narrowPeak", "track x\nchr1\t5\t20\tp\t0\t.\thigh\t1\t1\t3\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "np.narrowPeak", "line 2", "expected signal as a number", "'high'")
+
+
+def test_empty_file(tmp_path):
+    p = write(tmp_path, "empty.bed", "")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "empty.bed", "expected at least one record", "empty file")
+
+
+def test_empty_gzip_file(tmp_path):
+    p = tmp_path / "empty.bed.gz"
+    with gzip.open(p, "wt") as f: f.write("# only a comment\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "empty.bed.gz", "empty file")
+
+
+def test_missing_columns_in_peaks(tmp_path):
+    p = write(tmp_path, "two.bed", "chr1\t5\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "two.bed", "expected at least 3 columns")
+
+
+def test_ragged_rows(tmp_path):
+    p = write(tmp_path, "ragged.bed", "chr1\t5\t10\nchr1\t5\t10\tx\n")
+    with pytest.raises(InputError) as e: read_peaks(p)
+    check(e, "ragged.bed", "line 2", "expected 3 columns like the first record")
+
+
+def test_missing_columns_in_gene_table(tmp_path):
+    p = write(tmp_path, "info.tsv", "gene_name\tchr\tgene_start\n A\tchr1\t5\n")
+    with pytest.raises(InputError) as e: read_gene_table(p)
+    check(e, "info.tsv", "header", "expected columns")
+
+
+def test_duplicate_gene_ids(tmp_path):
+    p = write(tmp_path, "dup_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t+\nA\tchr2\t301\t400\t300\t350\t+\n")
+    with pytest.raises(InputError) as e: read_gene_table(p)
+    check(e, "dup_info.tsv", "line 3", "expected unique gene ids", "'A'")
+
+
+def test_strand_not_plus_or_minus(tmp_path):
+    p = write(tmp_path, "s_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t.\n")
+    with pytest.raises(InputError) as e: read_gene_table(p)
+    check(e, "s_info.tsv", "line 2 (A)", "expected strand in {+, -}", "'.'")
+
+
+def test_tss_outside_gene(tmp_path):
+    p = write(tmp_path, "tss_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t900\t950\t+\n")
+    with pytest.raises(InputError) as e: read_gene_table(p)
+    check(e, "tss_info.tsv", "line 2 (A)", "expected the TSS inside its gene", "tss=900 outside [100, 200)")
+    # the same row is accepted, and flagged, when alternative promoters are allowed
+    g = read_gene_table(p, tss_outside_gene="keep")
+    assert not g.tss_in_gene.iloc[0]
+
+
+def test_gene_start_after_end(tmp_path):
+    p = write(tmp_path, "se_info.tsv", INFO_HEAD + "A\tchr2\t300\t200\t250\t260\t+\n")
+    with pytest.raises(InputError) as e: read_gene_table(p)
+    check(e, "se_info.tsv", "line 2 (A)", "expected gene start < end")
+
+
+@pytest.mark.parametrize("value,shown", [("nan", "'nan'"), ("-1.5", "'-1.5'"), ("", "''")])
+def test_nan_or_negative_expression(tmp_path, value, shown):
+    p = write(tmp_path, "y.tsv", f"gene_name\tgex\nA\t1.0\nB\t{value}\n")
+    with pytest.raises(InputError) as e: read_expression(p)
+    check(e, "y.tsv", "line 3 (B)", "expected a non-negative number for gex", shown)
+
+
+def test_gene_sets_differ_between_info_and_expression(tmp_path):
+    d = tmp_path / "ml4g/CAGE-train"; d.mkdir(parents=True)
+    (d / "X1_train_info.tsv").write_text(INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t+\nB\tchr2\t301\t400\t300\t350\t+\n")
+    (d / "X1_train_y.tsv").write_text("gene_name\tgex\nA\t1.0\nC\t2.0\n")
+    with pytest.raises(InputError) as e: load_ml4g("X1", "train", root=tmp_path)
+    check(e, "X1_train_y.tsv", "gene set", "1 only in info (e.g. ['B'])", "1 only in expression (e.g. ['C'])")
+
+
+def test_fasta_without_records(tmp_path):
+    p = write(tmp_path, "none.fa", "\n\n")
+    with pytest.raises(InputError) as e: read_fasta_records(p)
+    check(e, "none.fa", "expected at least one FASTA record")
+
+
+def test_fasta_with_non_iupac_characters(tmp_path):
+    p = write(tmp_path, "bad.fa", ">ok\nACGT\n>weird one\nACGU*\n")
+    with pytest.raises(InputError) as e: read_fasta_records(p)
+    check(e, "bad.fa", "record 'weird one' (line 3)", "expected IUPAC nucleotide characters", "['*', 'U']")
+
+
+def test_vista_header_that_does_not_parse(tmp_path):
+    p = write(tmp_path, "vista.fa", ">Human|chr1:10-20 | element 7 | maybe\nACGT\n")
+    with pytest.raises(InputError) as e: read_vista(p)
+    check(e, "vista.fa", "header 'Human|chr1:10-20 | element 7 | maybe'", "expected 'Species|chrN:start-end")
+
+
+def test_vista_tissue_annotation_that_does_not_parse(tmp_path):
+    p = write(tmp_path, "vista2.fa", ">Human|chr1:10-20 | element 7 | positive  | limb(3 of 5)\nACGT\n")
+    with pytest.raises(InputError) as e: read_vista(p)
+    check(e, "vista2.fa", "expected tissue annotations like 'limb[3/12]'", "'limb(3 of 5)'")
+
+
+def test_deepchrome_bins_out_of_order(tmp_path):
+    p = write(tmp_path, "dc.csv", "G1_S_1,1,0,0,0,0\nG1_S_3,1,0,0,0,0\nG2_T_1,1,0,0,0,0\nG2_T_2,1,0,0,0,0\n")
+    with pytest.raises(InputError) as e: read_deepchrome_csv(p)
+    check(e, "dc.csv", "expected each gene's bins 1..2 in consecutive rows")
+
+
+def test_roadmap_expression_non_numeric(tmp_path):
+    p = write(tmp_path, "e.expr.csv", "ENSG1,5\nENSG2,lots\n")
+    with pytest.raises(InputError) as e: read_roadmap_expression(p)
+    check(e, "e.expr.csv", "line 2", "expected expression count as a number", "'lots'")
+
+
+GENES = pd.DataFrame(dict(gene_id=["a", "b"], chrom=["chr1", "chr2"], start=[100, 100], end=[900, 900],
+                          tss=[150, 850], strand=["+", "-"]))
+PEAKS = pd.DataFrame(dict(chrom=["chr1", "chr2"], start=[100, 800], end=[200, 900], signal=[3.0, 2.0]))
+
+
+def test_track_chromosomes_that_match_nothing_name_both_sets():
+    trk = PeakTrack(PEAKS, "toy", chrom_sizes={"chr1": 1000, "chr2": 1000})
+    genes = GENES.assign(chrom=["1", "2"])   # un-normalised names from a hand-made table
+    with pytest.raises(InputError) as e: trk.bin_matrix(genes, 100, 100, 10)
+    check(e, "toy peaks table", "chromosomes ['1', '2']", "track: ['chr1', 'chr2']", "genes on ['1', '2']")
+
+
+def test_bigwig_chromosomes_that_match_nothing(tmp_path):
+    bw = BigWigTrack(peaks_to_bigwig(PEAKS, {"chr1": 1000, "chr2": 1000}, tmp_path / "t.bw"))
+    with pytest.raises(InputError) as e: bw.window_stats(GENES.assign(chrom=["chrX", "chr2"]), {"tss": (10, 10)})
+    check(e, "t.bw", "chromosomes ['chrX']", "track: ['chr1', 'chr2']")
+
+
+def test_truncated_bigwig(tmp_path):
+    good = peaks_to_bigwig(PEAKS, {"chr1": 1000, "chr2": 1000}, tmp_path / "good.bw")
+    bad = tmp_path / "trunc.bw"; bad.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(InputError) as e: open_track(bad)
+    check(e, "trunc.bw", "expected a valid bigWig file")
+
+
+def test_not_a_bigwig(tmp_path):
+    bad = write(tmp_path, "text.bw", "chr1\t1\t2\t3\n")
+    with pytest.raises(InputError) as e: open_track(bad)
+    check(e, "text.bw", "expected a valid bigWig file")
+
+
+def test_peaks_past_the_chromosome_end(tmp_path):
+    with pytest.raises(InputError) as e: PeakTrack(PEAKS, "toy", chrom_sizes={"chr1": 1000, "chr2": 850})
+    check(e, "peak 1 (chr2)", "expected peaks inside the chromosome")
+
+
+def test_window_past_the_chromosome_end_pads_instead_of_failing(tmp_path):
+    sizes = {"chr1": 1000, "chr2": 1000}
+    genes = GENES.assign(tss=[980, 20])          # + gene near the end of chr1, - gene near the start of chr2
+    pk = PeakTrack(PEAKS.assign(start=[950, 0], end=[1000, 60]), "toy", chrom_sizes=sizes)
+    bw = BigWigTrack(peaks_to_bigwig(pk.peaks, sizes, tmp_path / "edge.bw"))
+    for trk in (pk, bw):
+        m = trk.bin_matrix(genes, 100, 100, 50)
+        assert m.shape == (2, 4) and np.isfinite(m).all()
+        # chr1 +: bins [880,930) [930,980) [980,1030) [1030,1080); peak 950-1000 -> 0, (30/50)*3, (20/50)*3, 0 (past the end)
+        np.testing.assert_allclose(m[0], [0, 1.8, 1.2, 0], rtol=1e-6)
+
+
+def test_fasta_window_past_the_end_is_n_padded(tmp_path):
+    p = write(tmp_path, "g.fa", ">chr9\nACGTACGT\n")
+    g = FastaGenome(p)
+    assert g.sequence("chr9", 6, 12) == "GTNNNN" and g.sequence("9", -2, 2, "-") == "GTNN"
+    with pytest.raises(InputError) as e: g.sequence("chr3", 0, 2)
+    check(e, "g.fa", "chromosome 'chr3'", "expected one of ['chr9']")
+
+
+def test_gencode_bed_with_bad_strand(tmp_path):
+    p = tmp_path / "genes.bed.gz"
+    with gzip.open(p, "wt") as f: f.write("chr1\t11869\t14409\tENSG1 \t.\t*\tDDX11L1 \tpseudogene \n")
+    with pytest.raises(InputError) as e: read_gencode_bed(p)
+    check(e, "genes.bed.gz", "line 1 (ENSG1)", "expected strand in {+, -}")
+
+
+def test_inputs_are_never_modified(tmp_path):
+    p = write(tmp_path, "keep.bed", "chr1\t10\t20\tp\t0\t.\t1.5\t1\t1\t3\n")
+    before = p.read_bytes(); mtime = p.stat().st_mtime_ns
+    read_peaks(p); PeakTrack(p)
+    assert p.read_bytes() == before and p.stat().st_mtime_ns == mtime
