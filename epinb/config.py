@@ -60,7 +60,7 @@ class Profile:
     n_layers: int             # depth of the transformer models
 
 PROFILES = {
-    "quick": Profile("quick", chromosomes=("chr14", "chr19", "chr20", "chr21", "chr22"), max_genes=1500,
+    "quick": Profile("quick", chromosomes=("chr13", "chr14", "chr18", "chr19", "chr20", "chr21", "chr22"), max_genes=1500,
                      epochs=2, seeds=(0,), n_estimators=60, max_seqs=400, d_model=32, n_layers=1),
     "full":  Profile("full", chromosomes=tuple(ML4G_CHROMS), max_genes=None,
                      epochs=40, seeds=(0, 1, 2, 3, 4), n_estimators=600, max_seqs=None, d_model=64, n_layers=4),

@@ -35,13 +35,16 @@ class AttentionPool(nn.Module):
 class HistoneNet(nn.Module):
     "Residual CNN stem + Transformer encoder + attention pooling + MLP head: (B, C, L) -> (B,)."
     def __init__(self, n_marks: int, n_bins: int, d_model: int = 64, n_layers: int = 10, n_heads: int = 8,
-                 n_res: int = 2, n_queries: int = 4, dropout: float = 0.1):
+                 n_res: int = 2, n_queries: int = 4, dropout: float = 0.1, n_pool: int = 2):
         super().__init__()
         if d_model % n_heads: raise InputError("HistoneNet", f"d_model={d_model}, n_heads={n_heads}", "d_model divisible by n_heads")
+        if n_bins < 2 ** n_pool: raise InputError("HistoneNet", f"n_bins={n_bins}", f"at least 2**n_pool={2 ** n_pool} bins")
         self.n_marks, self.n_bins = n_marks, n_bins
-        self.stem = nn.Sequential(nn.Conv1d(n_marks, d_model, 5, padding=2), nn.BatchNorm1d(d_model), nn.GELU(),
-                                  *[ResBlock(d_model, dropout=dropout) for _ in range(n_res)])
-        self.pos = nn.Parameter(torch.randn(1, n_bins, d_model) * 0.02)
+        blocks = []
+        for i in range(n_res): blocks += [ResBlock(d_model, dropout=dropout)] + ([nn.MaxPool1d(2)] if i < n_pool else [])
+        blocks += [nn.MaxPool1d(2)] * max(n_pool - n_res, 0)
+        self.stem = nn.Sequential(nn.Conv1d(n_marks, d_model, 5, padding=2), nn.BatchNorm1d(d_model), nn.GELU(), *blocks)
+        self.pos = nn.Parameter(torch.randn(1, n_bins // 2 ** n_pool, d_model) * 0.02)
         layer = nn.TransformerEncoderLayer(d_model, n_heads, 2 * d_model, dropout, batch_first=True, norm_first=True, activation="gelu")
         self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
         self.pool = AttentionPool(d_model, n_heads, n_queries, dropout)
