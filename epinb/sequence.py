@@ -8,7 +8,8 @@ import numpy as np
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['gc_content', 'cpg_obs_exp']
+__all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
+           'fit_length', 'one_hot', 'kmer_tokens']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -26,3 +27,76 @@ def cpg_obs_exp(seqs) -> np.ndarray:
         s = s.upper(); c, g = s.count("C"), s.count("G"); n = sum(s.count(b) for b in "ACGT")
         out.append(s.count("CG") * n / (c * g) if c and g else np.nan)
     return np.array(out)
+
+# %% ../nbs/08_sequence.ipynb #c008
+import hashlib, re
+from .io import revcomp
+
+_BAD = re.compile(r"[^ACGTN]")
+
+def sanitize(seq: str, invalid: str = "error", record: str = "sequence", file: str = "sequences") -> str:
+    "Uppercase; characters outside ACGTN raise InputError (`invalid='error'`) or become N (`invalid='n'`)."
+    s = seq.upper()
+    if _BAD.search(s):
+        if invalid == "n": return _BAD.sub("N", s)
+        bad = sorted(set(_BAD.findall(s)))
+        raise InputError(file, record, "only A, C, G, T, N (pass invalid='n' to mask others as N)", f"{bad}")
+    return s
+
+# %% ../nbs/08_sequence.ipynb #c011
+def canonical(seq: str) -> str:
+    "The lexicographically smaller of `seq` (uppercased) and its reverse complement."
+    s = seq.upper(); r = revcomp(s); return min(s, r)
+
+def md5_key(seq: str) -> str:
+    "MD5 hex digest of the canonical sequence."
+    return hashlib.md5(canonical(seq).encode()).hexdigest()
+
+def duplicate_report(keys, splits) -> pd.DataFrame:
+    "For each pair of splits, the number of items in the first whose key also occurs in the second."
+    import pandas as pd
+    d = pd.DataFrame(dict(key=np.asarray(keys), split=np.asarray(splits)))
+    names = list(dict.fromkeys(d.split)); sets = {s: set(d.key[d.split == s]) for s in names}
+    rows = [dict(split=a, other=b, items=int((d.split == a).sum()), shared=int(d.key[d.split == a].isin(sets[b]).sum()))
+            for a in names for b in names if a != b]
+    return pd.DataFrame(rows)
+
+# %% ../nbs/08_sequence.ipynb #c014
+def fit_length(seq: str, length: int) -> tuple:
+    "(centre-cropped or N-padded sequence of `length`, start, end of the real bases inside it)."
+    n = len(seq)
+    if n >= length:
+        a = (n - length) // 2; return seq[a:a + length], 0, length
+    left = (length - n) // 2
+    return "N" * left + seq + "N" * (length - n - left), left, left + n
+
+# %% ../nbs/08_sequence.ipynb #c017
+PAD, CLS, NKMER = 0, 1, 2
+_LUT = np.full(256, 4, np.int64)
+for i, b in enumerate("ACGT"): _LUT[ord(b)] = i
+
+def _codes(seqs, length):
+    return np.stack([_LUT[np.frombuffer(fit_length(s.upper(), length)[0].encode(), np.uint8)] for s in seqs])
+
+def one_hot(seqs, length: int) -> np.ndarray:
+    "(n, 4, length) float32 one-hot of fixed-length sequences; N/padding -> zeros."
+    c = _codes(seqs, length)
+    out = np.zeros((len(c), 5, length), np.float32)
+    np.put_along_axis(out, c[:, None, :], 1.0, axis=1)
+    return out[:, :4]
+
+def kmer_tokens(seqs, length: int, k: int = 3, stride: int = 1, cls: bool = True) -> tuple:
+    "(ids (n, T) int64, mask (n, T) bool) of k-mer tokens of fixed-length sequences."
+    c = _codes(seqs, length)
+    starts = np.arange(0, length - k + 1, stride)
+    win = c[:, starts[:, None] + np.arange(k)[None, :]]              # (n, T, k)
+    has_n = (win == 4).any(-1)
+    ids = 3 + (np.where(win == 4, 0, win) * (4 ** np.arange(k - 1, -1, -1))).sum(-1)
+    ids = np.where(has_n, NKMER, ids)
+    real = np.ones_like(has_n)
+    for i, s in enumerate(seqs):                                       # padding (not real N bases) -> PAD
+        _, a, b = fit_length(s, length)
+        real[i] = (starts >= a) & (starts + k <= b)
+    ids = np.where(real, ids, PAD)
+    if cls: ids, real = np.hstack([np.full((len(c), 1), CLS), ids]), np.hstack([np.ones((len(c), 1), bool), real])
+    return ids.astype(np.int64), real
