@@ -11,8 +11,9 @@ import torch.nn.functional as F
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
-           'label_pos_weight', 'sequence_attribution']
+__all__ = ['KINDS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
+           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays', 'train_enhancer_model',
+           'predict_enhancer']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -108,3 +109,53 @@ def sequence_attribution(model: nn.Module, x: torch.Tensor, mask: torch.Tensor) 
     model.eval(); x = x.clone().requires_grad_(True)
     model(x, mask)["enhancer"].sum().backward()
     return (x.grad * x).sum(1).detach().numpy()
+
+# %% ../nbs/13_sequence_nets.ipynb #c016
+from .sequence import one_hot, kmer_tokens, fit_length
+from .train import fit, predict
+
+KINDS = ("cnn", "cnn_lstm", "transformer")
+
+def encode(seqs, kind: str, length: int, stride: int = 1) -> tuple:
+    "(x, mask) tensors for `kind`: one-hot + real-base mask for the CNNs, 3-mer ids + token mask for the Transformer."
+    if kind == "transformer":
+        ids, m = kmer_tokens(list(seqs), length, 3, stride); return torch.from_numpy(ids), torch.from_numpy(m)
+    x = one_hot(list(seqs), length)
+    m = np.zeros((len(x), length), bool)
+    for i, s in enumerate(seqs): _, a, b = fit_length(s, length); m[i, a:b] = True
+    return torch.from_numpy(x), torch.from_numpy(m)
+
+def make_model(kind: str, n_labels: int, length: int, stride: int = 1, channels: int = 64, hidden: int = 32,
+               d_model: int = 256, n_layers: int = 6, n_heads: int = 4, d_ff: int = 1024, lstm_pools=(4, 4)) -> nn.Module:
+    "One of the three models; Transformer defaults are the reference study's (6 layers, 4 heads, 256, 1024)."
+    if kind == "cnn": return EnhancerCNN(n_labels, channels)
+    if kind == "cnn_lstm":
+        m = EnhancerCNNLSTM(n_labels, channels, hidden); m.pools = list(lstm_pools)
+        for blk, p in zip(m.convs, lstm_pools): blk[3] = nn.MaxPool1d(p)
+        return m
+    if kind == "transformer":
+        return EnhancerTransformer(n_labels, max_len=1 + len(range(0, length - 2, stride)), d_model=d_model, n_layers=n_layers, n_heads=n_heads, d_ff=d_ff)
+    raise InputError("make_model", f"kind {kind!r}", f"one of {KINDS}")
+
+def label_arrays(df, enhancer_col: str, label_cols) -> tuple:
+    "(y_enhancer, y_labels, label_mask) tensors; NaN labels are masked."
+    L = df[list(label_cols)].to_numpy(float) if len(label_cols) else np.zeros((len(df), 0))
+    return (torch.tensor(df[enhancer_col].to_numpy(float), dtype=torch.float32),
+            torch.tensor(np.nan_to_num(L), dtype=torch.float32), torch.from_numpy(~np.isnan(L)))
+
+def train_enhancer_model(kind, train_df, val_df, label_cols, length, stride=1, enhancer_col="enhancer", epochs=15,
+                         seed=0, device=None, task_weights=(1.0, 1.0), lr=1e-3, batch_size=64, patience=4, progress=True, **size):
+    "Train one model on `train_df` with early stopping on `val_df`; returns (model, history)."
+    torch.manual_seed(seed)
+    model = make_model(kind, len(label_cols), length, stride, **size)
+    tr = encode(train_df.seq, kind, length, stride) + label_arrays(train_df, enhancer_col, label_cols)
+    va = encode(val_df.seq, kind, length, stride) + label_arrays(val_df, enhancer_col, label_cols)
+    pw = label_pos_weight(tr[3].numpy(), tr[4].numpy()) if len(label_cols) else None
+    hist = fit(model, tr, va, multitask_loss(pw, task_weights), n_inputs=2, epochs=epochs, lr=lr, batch_size=batch_size,
+               patience=patience, seed=seed, device=device, progress=progress, desc=kind)
+    return model, hist
+
+def predict_enhancer(model, df, kind, length, stride=1) -> tuple:
+    "(P(enhancer) (n,), P(labels) (n, K)) for the sequences of `df`."
+    out = predict(model, encode(df.seq, kind, length, stride))
+    return torch.sigmoid(out["enhancer"]).numpy(), torch.sigmoid(out["labels"]).numpy()
