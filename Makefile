@@ -36,7 +36,7 @@ readme: install
 	$(PY) -c "from epinb.paper import render_readme; print(render_readme())"
 
 test: install data
-	EPINB_PROFILE=quick $(BIN)/nbdev_test --n_workers 2
+	EPINB_PROFILE=quick EPINB_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
 	$(BIN)/pytest tests/ -q
 
 bench: install data

@@ -15,7 +15,8 @@ from .config import raw_dir
 __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC', 'SCREEN_TISSUES', 'normalize_chrom',
            'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
            'read_gencode_bed', 'read_deepchrome_csv', 'read_roadmap_expression', 'revcomp', 'FastaGenome',
-           'read_fasta_records', 'read_ienhancer', 'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset']
+           'read_fasta_records', 'read_ienhancer', 'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset',
+           'write_screen_fixture']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -400,3 +401,18 @@ def build_screen_dataset(ccre_bed, tissue_beds: dict, genome) -> pd.DataFrame:
         active = set((tb.chrom + ":" + tb.start.astype(str) + "-" + tb.end.astype(str))[_is_enhancer_class(tb.cls) == 1])
         out[f"active_{t}"] = key.isin(active).astype(int).values
     return out
+
+# %% ../nbs/02_io.ipynb #c043
+def write_screen_fixture(folder, genome: FastaGenome, tss: pd.DataFrame, n_promoters: int = 6, n_distal: int = 6) -> dict:
+    "Write `ccre.bed`, `brain.bed`, `heart.bed` in SCREEN format from real TSSs of `genome`'s first chromosome."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    chrom, size = next(iter(genome.chrom_sizes.items()))
+    t = tss[(tss.chrom == chrom) & (tss.tss > 20_000) & (tss.tss < size - 20_000)].drop_duplicates("tss").head(n_promoters)
+    rows = [(chrom, p - 150, p + 150, f"EH38D{i:07d}", f"EH38E{i:07d}", "PLS" if i % 3 == 0 else "pELS") for i, p in enumerate(t.tss)]
+    rows += [(chrom, s, s + 350, f"EH38D9{i:06d}", f"EH38E9{i:06d}", "dELS,CTCF-bound" if i % 2 else "CA-only")
+             for i, s in enumerate(range(size // 2, size // 2 + 1000 * n_distal, 1000))]
+    line = lambda r: "\t".join(map(str, r))
+    (folder / "ccre.bed").write_text("\n".join(map(line, rows)) + "\n")
+    (folder / "brain.bed").write_text("\n".join(line(r[:5] + ("dELS",)) for r in rows[::2]) + "\n")
+    (folder / "heart.bed").write_text("\n".join(line(r[:5] + ("Low-DNase",)) for r in rows) + "\n")
+    return dict(registry=folder / "ccre.bed", tissues={"brain": folder / "brain.bed", "heart": folder / "heart.bed"})
