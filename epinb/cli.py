@@ -18,6 +18,8 @@ _EPILOG = """examples:
   epinb data verify                             re-check sizes and sha256 of what is on disk
   epinb figures                                 run every paper notebook (full profile) into figures/
   epinb figures --profile quick --only nbs/20_data_overview.ipynb
+  epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv \
+      --tracks 'DNase=bed/X3/DNase_X3_chr1.bed' 'H3K27ac=bed/X3/H3K27ac_X3_chr1.bed' ... --out X3_pred.tsv
 """
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--only", nargs="*", help="run only these notebooks (other results in figures/ are kept)")
     g.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3 of this environment)")
     g.add_argument("--cell-timeout", type=int, default=3600, help="seconds a single cell may run (default 3600)")
+    g.add_argument("--figures", help="folder to (atomically) replace with the results (default: figures/)")
+    g.add_argument("--build", help="folder for the executed notebooks (default: build/)")
+    pr = sub.add_parser("predict", help="apply a saved model to a new cell line's gene table and peak/bigWig files",
+                        description="Predict expression of every gene in GENES (ML4G info format: gene_name, chr, gene_start, "
+                                    "gene_end, TSS_start, TSS_end, strand) from one file per mark. A mark's FILE is a bigWig, "
+                                    "a BED/narrowPeak, a glob pattern or a comma-separated list of peak files. Features are "
+                                    "normalised on the new cell's own genes.",
+                        epilog="example: epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv "
+                               "--tracks 'DNase=data/raw/ml4g/bed/X3/DNase_X3_*.bed' ... --out X3.tsv")
+    pr.add_argument("--model", required=True, help="model folder saved by `make figures` (contains model.json)")
+    pr.add_argument("--genes", required=True, help="gene table (ML4G *_info.tsv format)")
+    pr.add_argument("--tracks", required=True, nargs="+", metavar="MARK=FILE", help="one MARK=FILE per mark the model uses")
+    pr.add_argument("--out", required=True, help="output TSV: gene_name, gex_predicted")
     return p
 
 def main(argv=None) -> int:
@@ -60,9 +75,17 @@ def main(argv=None) -> int:
             for row in bad.itertuples(): print(f"BAD {row.path}: {row.status}", file=sys.stderr)
             print(f"{len(r) - len(bad)} of {len(r)} files verified")
             return 1 if len(bad) else 0
+        if args.command == "predict":
+            from epinb.predict import predict_expression
+            tracks = {}
+            for t in args.tracks:
+                if "=" not in t: raise InputError("--tracks", repr(t), "MARK=FILE")
+                k, v = t.split("=", 1); tracks[k] = v
+            r = predict_expression(args.model, args.genes, tracks, args.out)
+            print(f"{len(r)} predictions written to {args.out}"); return 0
         if args.command == "figures":
             from epinb.paper import run_paper
-            run_paper(args.profile, args.only, kernel=args.kernel, cell_timeout=args.cell_timeout)
+            run_paper(args.profile, args.only, figures=args.figures, build=args.build, kernel=args.kernel, cell_timeout=args.cell_timeout)
             return 0
     except InputError as e:
         print(f"epinb: error: {e}", file=sys.stderr); return 2

@@ -1,0 +1,45 @@
+"""`make figures` machinery: a failing notebook stops the run with a clear message and leaves figures/ untouched;
+the quick profile is deterministic (two runs give identical metrics.json, timings excluded)."""
+import json, os, shutil
+from pathlib import Path
+import nbformat
+import pytest
+from epinb.paper import paper_notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_failing_notebook_stops_the_run_and_leaves_figures_unchanged(run_epinb, tmp_path):
+    nbs = tmp_path / "nbs"; nbs.mkdir()
+    good = nbformat.read(ROOT / "nbs/20_data_overview.ipynb", as_version=4)
+    nbformat.write(good, nbs / "20_data_overview.ipynb")
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("profile = 'full'", metadata={"tags": ["parameters"]}),
+                                          nbformat.v4.new_code_cell("import epinb\nraise RuntimeError('deliberate failure')")],
+                                   metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
+    nbformat.write(bad, nbs / "21_broken.ipynb")
+    figs = tmp_path / "figures"; figs.mkdir(); (figs / "metrics.json").write_text('{"old": {"x": 1}}\n')
+    r = run_epinb("figures", "--profile", "quick", "--only", nbs / "20_data_overview.ipynb", nbs / "21_broken.ipynb",
+                  "--figures", figs, "--build", tmp_path / "build", env={"EPINB_ROOT": str(ROOT)})
+    assert r.returncode == 1
+    assert "21_broken.ipynb: cell 2: RuntimeError: deliberate failure" in r.stderr
+    assert (figs / "metrics.json").read_text() == '{"old": {"x": 1}}\n'          # nothing half-replaced
+    assert sorted(p.name for p in figs.iterdir()) == ["metrics.json"]
+    assert (tmp_path / "build/20_data_overview.ipynb").exists()                  # the good one ran
+
+
+def strip_timings(m):
+    if isinstance(m, dict):
+        return {k: strip_timings(v) for k, v in m.items() if "seconds" not in k and k not in ("run",)}
+    return m
+
+
+def test_quick_profile_is_deterministic(run_epinb, tmp_path):
+    out = []
+    for i in range(2):
+        figs = tmp_path / f"figures{i}"
+        r = run_epinb("figures", "--profile", "quick", "--figures", figs, "--build", tmp_path / f"build{i}",
+                      env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
+        assert r.returncode == 0, r.stderr[-3000:]
+        out.append(json.loads((figs / "metrics.json").read_text()))
+    assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "run"}
+    assert strip_timings(out[0]) == strip_timings(out[1])

@@ -1,0 +1,64 @@
+"""`epinb predict` on X3 with the model the expression notebook saved (make test runs the quick notebooks first;
+make figures the full ones): it must reproduce the notebook's X3 predictions exactly. Plus its failure modes."""
+import json, shutil
+from pathlib import Path
+import pandas as pd
+import pytest
+from epinb.config import raw_dir, data_dir
+
+MARKS = ["DNase", "H3K27ac", "H3K4me1", "H3K4me3", "H3K27me3", "H3K36me3", "H3K9me3"]
+
+
+def saved(profile="quick"):
+    model = data_dir() / "derived/models" / profile / "expression_gbm"
+    pred = data_dir() / "derived/predictions" / profile / "X3_gex_predicted.tsv"
+    assert (model / "model.json").exists() and pred.exists(), \
+        f"no saved {profile} model: run the expression notebook first (make test runs nbdev_test before pytest)"
+    return model, pred
+
+
+def tracks(marks=MARKS):
+    return [f"{m}={raw_dir() / f'ml4g/bed/X3/{m}_X3_chr1.bed'}" for m in marks]
+
+
+def test_predict_reproduces_the_notebooks_x3_predictions(run_epinb, tmp_path):
+    model, pred = saved()
+    out = tmp_path / "x3.tsv"
+    r = run_epinb("predict", "--model", model, "--genes", raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv",
+                  "--tracks", *tracks(), "--out", out)
+    assert r.returncode == 0, r.stderr
+    a, b = pd.read_csv(out, sep="\t"), pd.read_csv(pred, sep="\t")
+    assert list(a.columns) == ["gene_name", "gex_predicted"] and len(a) == 1984
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_missing_mark_is_a_clear_error(run_epinb, tmp_path):
+    model, _ = saved()
+    r = run_epinb("predict", "--model", model, "--genes", raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv",
+                  "--tracks", *tracks(MARKS[:-1]), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "marks ['H3K9me3']" in r.stderr and "a file for every mark" in r.stderr
+    assert not (tmp_path / "o.tsv").exists()
+
+
+def test_chromosome_naming_that_matches_nothing(run_epinb, tmp_path):
+    model, _ = saved()
+    genes = pd.read_csv(raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv", sep="\t").assign(chr="chrUn_A")
+    genes.to_csv(tmp_path / "genes.tsv", sep="\t", index=False)
+    r = run_epinb("predict", "--model", model, "--genes", tmp_path / "genes.tsv", "--tracks", *tracks(), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "chromosomes ['chrUn_A']" in r.stderr and "chr1" in r.stderr
+
+
+def test_model_from_an_incompatible_version(run_epinb, tmp_path):
+    model, _ = saved()
+    bad = tmp_path / "model"; shutil.copytree(model, bad)
+    meta = json.loads((bad / "model.json").read_text()); meta["packages"]["lightgbm"] = "3.3.5"
+    (bad / "model.json").write_text(json.dumps(meta))
+    r = run_epinb("predict", "--model", bad, "--genes", raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv",
+                  "--tracks", *tracks(), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "package lightgbm: expected major version 3" in r.stderr
+
+
+def test_not_a_model_folder(run_epinb, tmp_path):
+    r = run_epinb("predict", "--model", tmp_path, "--genes", raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv",
+                  "--tracks", *tracks(), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "model.json: expected a model folder saved by epinb" in r.stderr
