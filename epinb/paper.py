@@ -10,8 +10,8 @@ from pathlib import Path
 from .config import repo_root, merge_metrics, read_metrics
 
 # %% auto #0
-__all__ = ['KEY_PACKAGES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks', 'run_notebook', 'run_paper',
-           'render_readme', 'results_markdown']
+__all__ = ['KEY_PACKAGES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks', 'run_notebook',
+           'run_paper', 'render_readme', 'results_markdown', 'results_tables']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -145,3 +145,52 @@ def results_markdown(path=None):
         r = m["run"]; out.append(f"_Profile `{r.get('profile')}`, commit `{str(r.get('git_commit'))[:12]}`; "
                                  f"seconds per notebook: {', '.join(f'{k} {v:.0f}' for k, v in r.get('seconds', {}).items())}._")
     return Markdown("\n".join(out))
+
+# %% ../nbs/18_paper.ipynb #c016
+REFERENCES = {
+    "ml4g": "ML4G Project 1 reference (LightGBM, BED + bigWig signal, ML4G X1/X2)",
+    "histone": "Histone Transformer reference (bigWig signal, 3 marks, random 81/9/10 gene split)",
+    "enhancer": "Enhancer DL reference (ENCODE SCREEN cCREs, 9 tissues)",
+}
+
+def _row(label, ours, ref, data):
+    f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, (int, float)) else str(v))
+    return f"| {label} | {f(ours)} | {f(ref)} | {data} |"
+
+def results_tables(m: dict) -> str:
+    "Markdown tables (expression GBM, histone net, enhancers) from metrics.json content; 3 decimals."
+    g, h, e = m.get("expression_gbm", {}), m.get("histone_net", {}), m.get("enhancers", {})
+    head = "| metric | epinb | reference | measured on (epinb) |\n|---|---|---|---|"
+    loco = "ML4G peaks, mean over 21 held-out chromosomes"
+    out = ["### Expression from marks, tabular (two-stage LightGBM)", "", head,
+           _row("cross-cell X1 -> X2, LOCO Spearman", g.get("cross_cell_x1_to_x2_loco_spearman"), 0.815, f"{loco}; X2 labels unused"),
+           _row("cross-cell X2 -> X1, LOCO Spearman", g.get("cross_cell_x2_to_x1_loco_spearman"), None, f"{loco}; X1 labels unused"),
+           _row("within X1, LOCO Spearman", g.get("within_x1_loco_spearman"), None, loco),
+           _row("within X2, LOCO Spearman", g.get("within_x2_loco_spearman"), None, loco),
+           _row("stacked X1 (X1 + X2 + pooled), LOCO Spearman", g.get("stacked_x1_loco_spearman"), None, loco),
+           _row("one-stage LightGBM, cross-cell X1 -> X2", g.get("onestage_cross_cell_x1_to_x2_loco_spearman"), None, "same folds and features"),
+           _row("ridge, cross-cell X1 -> X2", g.get("ridge_cross_cell_x1_to_x2_loco_spearman"), None, "same folds and features"),
+           _row("selected features", g.get("n_selected_features"), None, "cross-cell SHAP selection"),
+           "", f"Reference: {REFERENCES['ml4g']}, cross-cell Spearman 0.815.", "",
+           "### Expression from marks, deep (residual CNN + Transformer + attention pooling)", "", head,
+           _row("random 81/9/10, ensemble Pearson", h.get("ml4g_random_split_pearson"), 0.805, "ML4G X1, 7 peak-derived tracks, 100 x 100 bp"),
+           _row("random 81/9/10, ensemble Spearman", h.get("ml4g_random_split_spearman"), 0.805, "ML4G X1"),
+           _row("random 81/9/10, ensemble R2", h.get("ml4g_random_split_r2"), 0.647, "ML4G X1"),
+           _row("held-out chr14 + chr19, Pearson", h.get("ml4g_chrom_split_pearson"), None, "ML4G X1"),
+           _row("cross-cell X1 -> X2 (chr14 + chr19), Pearson", h.get("ml4g_cross_cell_pearson"), None, "ML4G X2, no X2 labels"),
+           _row("ridge, held-out chromosomes, Pearson", h.get("ridge_ml4g_chrom_split_pearson"), None, "flattened bins"),
+           _row("LightGBM, held-out chromosomes, Pearson", h.get("gbm_ml4g_chrom_split_pearson"), None, "flattened bins"),
+           _row("Roadmap E123 (K562), Pearson", h.get("roadmap_e123_pearson"), None, "DeepChrome format, 200 test genes"),
+           _row("Roadmap E123, AUROC above/below median", h.get("roadmap_e123_auroc"), None, "DeepChrome label"),
+           _row("Roadmap E003 (H1), Pearson", h.get("roadmap_e003_pearson"), None, "DeepChrome format, 200 test genes"),
+           "", f"Reference: {REFERENCES['histone']}.", "",
+           "### Enhancers from sequence", "", head,
+           _row("iEnhancer layer 1, test accuracy", e.get("ienhancer_layer1_test_accuracy"), 0.769, f"best model on validation: {e.get('best_model', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)"),
+           _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set"),
+           _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed"),
+           _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, "strong vs weak; reference = iEnhancer-ECNN"),
+           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, "MD5-grouped test split, human + mouse"),
+           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, "7 tissues; reference: 9 SCREEN tissues (other data)"),
+           "", f"Reference: {REFERENCES['enhancer']}: enhancer precision 0.80, recall 0.75, tissue F1 0.29; iEnhancer numbers are the published benchmark values.",
+           ]
+    return "\n".join(out)
