@@ -12,8 +12,8 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['KINDS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
-           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays', 'train_enhancer_model',
-           'predict_enhancer']
+           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
+           'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -111,6 +111,7 @@ def sequence_attribution(model: nn.Module, x: torch.Tensor, mask: torch.Tensor) 
     return (x.grad * x).sum(1).detach().numpy()
 
 # %% ../nbs/13_sequence_nets.ipynb #c016
+import pandas as pd
 from .sequence import one_hot, kmer_tokens, fit_length
 from .train import fit, predict
 
@@ -143,10 +144,17 @@ def label_arrays(df, enhancer_col: str, label_cols) -> tuple:
     return (torch.tensor(df[enhancer_col].to_numpy(float), dtype=torch.float32),
             torch.tensor(np.nan_to_num(L), dtype=torch.float32), torch.from_numpy(~np.isnan(L)))
 
+def with_reverse_complements(df):
+    "`df` plus a copy with every sequence reverse-complemented (same labels): DNA has no preferred strand."
+    from epinb.io import revcomp
+    return pd.concat([df, df.assign(seq=df.seq.map(revcomp))], ignore_index=True)
+
 def train_enhancer_model(kind, train_df, val_df, label_cols, length, stride=1, enhancer_col="enhancer", epochs=15,
-                         seed=0, device=None, task_weights=(1.0, 1.0), lr=1e-3, batch_size=64, patience=4, progress=True, **size):
-    "Train one model on `train_df` with early stopping on `val_df`; returns (model, history)."
+                         seed=0, device=None, task_weights=(1.0, 1.0), lr=1e-3, batch_size=64, patience=4, progress=True,
+                         augment_rc: bool = False, **size):
+    "Train one model on `train_df` (optionally + reverse complements) with early stopping on `val_df`; returns (model, history)."
     torch.manual_seed(seed)
+    if augment_rc: train_df = with_reverse_complements(train_df)
     model = make_model(kind, len(label_cols), length, stride, **size)
     tr = encode(train_df.seq, kind, length, stride) + label_arrays(train_df, enhancer_col, label_cols)
     va = encode(val_df.seq, kind, length, stride) + label_arrays(val_df, enhancer_col, label_cols)
@@ -155,7 +163,10 @@ def train_enhancer_model(kind, train_df, val_df, label_cols, length, stride=1, e
                patience=patience, seed=seed, device=device, progress=progress, desc=kind)
     return model, hist
 
-def predict_enhancer(model, df, kind, length, stride=1) -> tuple:
-    "(P(enhancer) (n,), P(labels) (n, K)) for the sequences of `df`."
-    out = predict(model, encode(df.seq, kind, length, stride))
-    return torch.sigmoid(out["enhancer"]).numpy(), torch.sigmoid(out["labels"]).numpy()
+def predict_enhancer(model, df, kind, length, stride=1, rc: bool = False) -> tuple:
+    "(P(enhancer) (n,), P(labels) (n, K)); with `rc`, the mean over each sequence and its reverse complement."
+    from epinb.io import revcomp
+    views = [df.seq, df.seq.map(revcomp)] if rc else [df.seq]
+    outs = [predict(model, encode(v, kind, length, stride)) for v in views]
+    return (np.mean([torch.sigmoid(o["enhancer"]).numpy() for o in outs], 0),
+            np.mean([torch.sigmoid(o["labels"]).numpy() for o in outs], 0))

@@ -1,6 +1,6 @@
 """`make figures` machinery: a failing notebook stops the run with a clear message and leaves figures/ untouched;
 the quick profile is deterministic (two runs give identical metrics.json, timings excluded)."""
-import json, os, shutil
+import json, os, re, shutil
 from pathlib import Path
 import nbformat
 import pytest
@@ -21,7 +21,7 @@ def test_failing_notebook_stops_the_run_and_leaves_figures_unchanged(run_epinb, 
     r = run_epinb("figures", "--profile", "quick", "--only", nbs / "20_data_overview.ipynb", nbs / "21_broken.ipynb",
                   "--figures", figs, "--build", tmp_path / "build", env={"EPINB_ROOT": str(ROOT)})
     assert r.returncode == 1
-    assert "21_broken.ipynb: cell 2: RuntimeError: deliberate failure" in r.stderr
+    assert re.search(r"21_broken.ipynb: cell \d+: RuntimeError: deliberate failure", r.stderr), r.stderr[-2000:]
     assert (figs / "metrics.json").read_text() == '{"old": {"x": 1}}\n'          # nothing half-replaced
     assert sorted(p.name for p in figs.iterdir()) == ["metrics.json"]
     assert (tmp_path / "build/20_data_overview.ipynb").exists()                  # the good one ran
