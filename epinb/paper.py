@@ -10,11 +10,13 @@ from pathlib import Path
 from .config import repo_root, merge_metrics, read_metrics
 
 # %% auto #0
-__all__ = ['KEY_PACKAGES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks', 'run_notebook',
-           'run_paper', 'render_readme', 'results_markdown', 'results_tables']
+__all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks',
+           'run_notebook', 'run_paper', 'render_readme', 'results_markdown', 'results_tables']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
+
+KEEP_FILES = ("benchmarks.json",)
 
 class PaperError(RuntimeError):
     "A paper notebook failed: names the notebook, the cell and the error."
@@ -61,16 +63,18 @@ def run_notebook(nb: Path, out: Path, profile: str, kernel: str = "python3", cel
     return time.time() - t0
 
 def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, kernel: str = "python3",
-              cell_timeout: int = 3600) -> dict:
+              cell_timeout: int = 3600, nbs_dir=None) -> dict:
     """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures`.
     Running a subset starts the staging folder from a copy of the current figures, so other sections survive."""
     root = repo_root()
     figures, build = Path(figures or root / "figures"), Path(build or root / "build")
-    nbs = [Path(n) for n in (notebooks or paper_notebooks())]
+    nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
     staging = figures.with_name(f".{figures.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     if notebooks and figures.exists(): shutil.copytree(figures, staging)
     staging.mkdir(parents=True, exist_ok=True)
+    for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap
+        if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
     build.mkdir(parents=True, exist_ok=True)
     old_env = os.environ.get("EPINB_FIGURES")
     os.environ["EPINB_FIGURES"] = str(staging)
