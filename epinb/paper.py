@@ -158,7 +158,7 @@ REFERENCES = {
 }
 
 def _row(label, ours, ref, data):
-    f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, (int, float)) else str(v))
+    f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
     return f"| {label} | {f(ours)} | {f(ref)} | {data} |"
 
 def results_tables(m: dict) -> str:
