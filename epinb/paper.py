@@ -11,7 +11,7 @@ from .config import repo_root, merge_metrics, read_metrics
 
 # %% auto #0
 __all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks',
-           'run_notebook', 'run_paper', 'render_readme', 'results_markdown', 'results_tables']
+           'run_notebook', 'run_paper', 'render_readme', 'results_tables']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -131,26 +131,6 @@ def render_readme(index_nb=None, out=None) -> Path:
     return out
 
 # %% ../nbs/18_paper.ipynb #c013
-def _fmt(v):
-    if isinstance(v, float): return f"{v:.3f}"
-    return str(v)
-
-def results_markdown(path=None):
-    "Markdown tables of every section of metrics.json (except `run`), values with 3 decimals."
-    from IPython.display import Markdown
-    m = read_metrics(path or repo_root() / "figures/metrics.json")
-    if not m: return Markdown("_No results yet: run `make figures`._")
-    out = []
-    for sec in sorted(k for k in m if k != "run"):
-        out.append(f"**{sec}**\n\n| metric | value |\n|---|---|")
-        out += [f"| `{k}` | {_fmt(v)} |" for k, v in m[sec].items() if not isinstance(v, (dict, list))]
-        out.append("")
-    if "run" in m:
-        r = m["run"]; out.append(f"_Profile `{r.get('profile')}`, commit `{str(r.get('git_commit'))[:12]}`; "
-                                 f"seconds per notebook: {', '.join(f'{k} {v:.0f}' for k, v in r.get('seconds', {}).items())}._")
-    return Markdown("\n".join(out))
-
-# %% ../nbs/18_paper.ipynb #c016
 REFERENCES = {
     "ml4g": "ML4G Project 1 reference (LightGBM, BED + bigWig signal, ML4G X1/X2)",
     "histone": "Histone Transformer reference (bigWig signal, 3 marks, random 81/9/10 gene split)",
