@@ -166,8 +166,8 @@ def fam_interactions(Z, R, genes):
 
 def fam_geometry(Z, R, genes):
     "TSS geometry: gene length and distances from the TSS to the gene's 5' and 3' ends (log and length-normalised)."
-    s, e, t, minus = (genes[c].to_numpy(np.int64) for c in ("start", "end", "tss")), None, None, None
-    s, e, t = s; minus = genes.strand.to_numpy() == "-"
+    s, e, t = (genes[c].to_numpy(np.int64) for c in ("start", "end", "tss"))
+    minus = genes.strand.to_numpy() == "-"
     length = (e - s).astype(float)
     to5 = np.where(minus, e - 1 - t, t - s).astype(float); to3 = np.where(minus, t - s, e - 1 - t).astype(float)
     return {"gene_length_log": np.log10(length), "tss_to_5p_log": np.sign(to5) * np.log10(1 + np.abs(to5)),

@@ -54,10 +54,10 @@ class EnhancerCNN(nn.Module):
 
 class EnhancerCNNLSTM(nn.Module):
     "Conv blocks then a bidirectional LSTM, two heads."
-    def __init__(self, n_labels: int, channels: int = 128, hidden: int = 64, dropout: float = 0.2):
+    def __init__(self, n_labels: int, channels: int = 128, hidden: int = 64, dropout: float = 0.2, pools=(4, 2)):
         super().__init__()
-        self.convs = nn.ModuleList([_block(4, channels, 15, 4, dropout), _block(channels, channels, 7, 2, dropout)])
-        self.pools = [4, 2]
+        self.pools = list(pools)   # more pooling = fewer LSTM steps (the LSTM is sequential and slow on CPUs)
+        self.convs = nn.ModuleList([_block(4, channels, 15, self.pools[0], dropout), _block(channels, channels, 7, self.pools[1], dropout)])
         self.lstm = nn.LSTM(channels, hidden, batch_first=True, bidirectional=True)
         self.heads = Heads(4 * hidden, n_labels, dropout)
     def forward(self, x, mask):
@@ -131,9 +131,7 @@ def make_model(kind: str, n_labels: int, length: int, stride: int = 1, channels:
     "One of the three models; Transformer defaults are the reference study's (6 layers, 4 heads, 256, 1024)."
     if kind == "cnn": return EnhancerCNN(n_labels, channels)
     if kind == "cnn_lstm":
-        m = EnhancerCNNLSTM(n_labels, channels, hidden); m.pools = list(lstm_pools)
-        for blk, p in zip(m.convs, lstm_pools): blk[3] = nn.MaxPool1d(p)
-        return m
+        return EnhancerCNNLSTM(n_labels, channels, hidden, pools=lstm_pools)
     if kind == "transformer":
         return EnhancerTransformer(n_labels, max_len=1 + len(range(0, length - 2, stride)), d_model=d_model, n_layers=n_layers, n_heads=n_heads, d_ff=d_ff)
     raise InputError("make_model", f"kind {kind!r}", f"one of {KINDS}")
