@@ -16,7 +16,7 @@ __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC
            'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
            'read_gencode_bed', 'read_deepchrome_csv', 'read_roadmap_expression', 'revcomp', 'FastaGenome',
            'read_fasta_records', 'read_ienhancer', 'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset',
-           'write_screen_fixture']
+           'write_screen_fixture', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -416,3 +416,23 @@ def write_screen_fixture(folder, genome: FastaGenome, tss: pd.DataFrame, n_promo
     (folder / "brain.bed").write_text("\n".join(line(r[:5] + ("dELS",)) for r in rows[::2]) + "\n")
     (folder / "heart.bed").write_text("\n".join(line(r[:5] + ("Low-DNase",)) for r in rows) + "\n")
     return dict(registry=folder / "ccre.bed", tissues={"brain": folder / "brain.bed", "heart": folder / "heart.bed"})
+
+# %% ../nbs/02_io.ipynb #c047
+def read_jaspar(path=None, release: str = "JASPAR2024", collection: str = "CORE", tax_group: str = "vertebrates") -> dict:
+    "`{'ID name': (4, w) float counts (A, C, G, T)}` from a JASPAR-format file, or from a bundled JASPAR release."
+    if path is not None:
+        from Bio import motifs
+        path = Path(path)
+        try:
+            with (gzip.open if path.suffix == ".gz" else open)(path, "rt") as fh: ms = list(motifs.parse(fh, "jaspar"))
+        except (ValueError, KeyError, IndexError) as e:
+            raise InputError(path, "motif records", "JASPAR format: '>ID name' then A/C/G/T count rows", str(e)) from None
+    else:
+        from pyjaspar import jaspardb
+        from pyjaspar import jaspar_releases
+        if release not in jaspar_releases:
+            raise InputError("pyjaspar", f"release {release!r}", f"one of {sorted(jaspar_releases)}")
+        ms = jaspardb(release=release).fetch_motifs(collection=collection, tax_group=[tax_group], all_versions=False)
+    out = {f"{m.matrix_id} {m.name}": np.array([m.counts[b] for b in "ACGT"], float) for m in ms}
+    if not out: raise InputError(path or release, f"collection {collection!r}, tax group {tax_group!r}", "at least one motif")
+    return out

@@ -9,7 +9,7 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
-           'fit_length', 'one_hot', 'kmer_tokens']
+           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'pwm_log_odds', 'motif_scan']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -100,3 +100,83 @@ def kmer_tokens(seqs, length: int, k: int = 3, stride: int = 1, cls: bool = True
     ids = np.where(real, ids, PAD)
     if cls: ids, real = np.hstack([np.full((len(c), 1), CLS), ids]), np.hstack([np.ones((len(c), 1), bool), real])
     return ids.astype(np.int64), real
+
+# %% ../nbs/08_sequence.ipynb #c020
+def _kmer_ids(codes: np.ndarray, k: int) -> np.ndarray:
+    "Base-4 ids of the N-free k-mers of a code array (A0 C1 G2 T3, 4 = N)."
+    if len(codes) < k: return np.zeros(0, np.int64)
+    w = np.lib.stride_tricks.sliding_window_view(codes, k)
+    return (w[(w < 4).all(1)] * 4 ** np.arange(k - 1, -1, -1)).sum(1)
+
+def _revcomp_ids(k: int) -> np.ndarray:
+    "For each k-mer id, the id of its reverse complement."
+    p = 4 ** np.arange(k - 1, -1, -1)
+    digits = (np.arange(4 ** k)[:, None] // p) % 4
+    return ((3 - digits[:, ::-1]) * p).sum(1)
+
+def kmer_spectrum(seqs, ks=(1, 2, 3, 4, 5)) -> np.ndarray:
+    "(n, features) float32 strand-independent k-mer frequencies for each k in `ks` (one column per complementary pair)."
+    blocks = []
+    for k in ks:
+        M = np.zeros((len(seqs), 4 ** k), np.float32)
+        for r, s in enumerate(seqs):
+            ids = _kmer_ids(_LUT[np.frombuffer(s.upper().encode(), np.uint8)], k)
+            if len(ids): M[r] = np.bincount(ids, minlength=4 ** k) / len(ids)
+        rc = _revcomp_ids(k)
+        blocks.append((M + M[:, rc])[:, np.arange(4 ** k) <= rc])
+    return np.hstack(blocks)
+
+def kmer_names(ks=(1, 2, 3, 4, 5)) -> list:
+    "Column names of `kmer_spectrum` (the lexicographically smaller k-mer of each complementary pair)."
+    out = []
+    for k in ks:
+        rc = _revcomp_ids(k); p = 4 ** np.arange(k - 1, -1, -1)
+        out += ["".join("ACGT"[d] for d in (i // p) % 4) for i in range(4 ** k) if i <= rc[i]]
+    return out
+
+# %% ../nbs/08_sequence.ipynb #c023
+import torch
+
+def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
+    "(4, w) log2-odds weights of a count matrix with rows A, C, G, T; `pseudo` counts are spread evenly over the bases."
+    M = np.asarray(counts, float)
+    if M.ndim != 2 or M.shape[0] != 4 or M.shape[1] == 0 or (M < 0).any() or (M.sum(0) + pseudo <= 0).any():
+        raise InputError("pwm_log_odds", f"matrix of shape {M.shape}", "non-negative counts, shape (4, width), rows A, C, G, T")
+    P = (M + pseudo / 4) / (M.sum(0, keepdims=True) + pseudo)
+    return np.log2(P / background)
+
+def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, progress: bool = False) -> tuple:
+    "(best relative score, sites >= `threshold` per kb): two (n, M) float32 arrays for sequences of any length."
+    from tqdm.auto import tqdm
+    W = [np.asarray(w, np.float32) for w in pwms]
+    widths = np.array([w.shape[1] for w in W]); n, m = len(seqs), len(W)
+    lo = torch.tensor([w.min(0).sum() for w in W]); span = torch.tensor([w.max(0).sum() for w in W]) - lo
+    groups = []
+    for a, b in zip((0, 6, 8, 10, 12, 15, 20), (6, 8, 10, 12, 15, 20, 10 ** 6)):
+        idx = np.where((widths > a) & (widths <= b))[0]
+        if not len(idx): continue
+        F = torch.zeros(2 * len(idx), 4, int(widths[idx].max()))
+        for j, i in enumerate(idx):
+            F[j, :, : widths[i]] = torch.from_numpy(W[i]); F[len(idx) + j, :, : widths[i]] = torch.from_numpy(W[i][::-1, ::-1].copy())
+        groups.append((torch.from_numpy(idx), F, torch.from_numpy(widths[idx])))
+    lens = np.array([len(s) for s in seqs]); order = np.argsort(lens, kind="stable")
+    best, dens = np.zeros((n, m), np.float32), np.zeros((n, m), np.float32)
+    batches, cur = [], []
+    for i in order:                                          # batches of similar length, bounded in positions
+        if cur and (len(cur) + 1) * lens[i] > max_positions: batches.append(cur); cur = []
+        cur.append(i)
+    if cur: batches.append(cur)
+    with torch.inference_mode():
+        for bi in tqdm(batches, desc="motif scan", disable=not progress):
+            bi = np.array(bi); L = int(lens[bi].max()); pad = int(widths.max())
+            X = torch.from_numpy(one_hot([seqs[i] + "N" * (L + pad - lens[i]) for i in bi], L + pad))
+            ln = torch.from_numpy(lens[bi])
+            for idx, F, w in groups:
+                S = torch.nn.functional.conv1d(X, F); k = len(idx)
+                S = torch.maximum(S[:, :k], S[:, k:])[:, :, :L]
+                R = (S - lo[idx][None, :, None]) / span[idx][None, :, None]
+                ok = torch.arange(L)[None, None, :] <= (ln[:, None, None] - w[None, :, None])
+                R = R.masked_fill(~ok, 0.0)
+                best[bi[:, None], idx.numpy()[None, :]] = R.amax(2).numpy()
+                dens[bi[:, None], idx.numpy()[None, :]] = ((R >= threshold).sum(2) * 1000.0 / ln[:, None]).numpy()
+    return best, dens
