@@ -13,7 +13,8 @@ from .errors import InputError
 # %% auto #0
 __all__ = ['KINDS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
            'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
-           'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer']
+           'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'sequence_features',
+           'fit_linear_heads', 'predict_linear_heads']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -168,3 +169,32 @@ def predict_enhancer(model, df, kind, length, stride=1, rc: bool = False) -> tup
     outs = [predict(model, encode(v, kind, length, stride)) for v in views]
     return (np.mean([torch.sigmoid(o["enhancer"]).numpy() for o in outs], 0),
             np.mean([torch.sigmoid(o["labels"]).numpy() for o in outs], 0))
+
+# %% ../nbs/13_sequence_nets.ipynb #c019
+def sequence_features(seqs, motifs: dict, ks=(1, 2, 3, 4, 5), threshold: float = 0.85) -> pd.DataFrame:
+    "k-mer frequencies, best relative score and sites per kb of every motif (`{name: (4, w) counts}`), log10 length."
+    from epinb.sequence import kmer_spectrum, kmer_names, pwm_log_odds, motif_scan
+    seqs = list(seqs); names = list(motifs)
+    best, dens = motif_scan(seqs, [pwm_log_odds(m) for m in motifs.values()], threshold)
+    X = np.hstack([kmer_spectrum(seqs, ks), best, dens, np.log10([max(len(s), 1) for s in seqs])[:, None]])
+    cols = [f"kmer_{k}" for k in kmer_names(ks)] + [f"best_{n}" for n in names] + [f"density_{n}" for n in names] + ["log10_length"]
+    return pd.DataFrame(X, columns=cols)
+
+def fit_linear_heads(X, df, label_cols, enhancer_col: str = "enhancer", C: float = 3e-4) -> dict:
+    "`{head: fitted StandardScaler + LogisticRegression}` for the enhancer column and each label column."
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression
+    X = np.asarray(X, np.float64)
+    if len(X) != len(df): raise InputError("fit_linear_heads", f"features with {len(X)} rows", f"one row per table row ({len(df)})")
+    out = {}
+    for col in [enhancer_col, *label_cols]:
+        y = df[col].to_numpy(float); ok = ~np.isnan(y)
+        if len(np.unique(y[ok])) < 2: raise InputError("fit_linear_heads", f"label {col!r}", "both classes among its defined rows")
+        out[col] = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, class_weight="balanced")).fit(X[ok], y[ok].astype(int))
+    return out
+
+def predict_linear_heads(heads: dict, X) -> tuple:
+    "(P(enhancer) (n,), P(labels) (n, K)) from `fit_linear_heads`, shaped like `predict_enhancer`'s output."
+    P = [h.predict_proba(np.asarray(X, np.float64))[:, 1] for h in heads.values()]
+    return P[0], (np.stack(P[1:], 1) if len(P) > 1 else np.zeros((len(P[0]), 0)))
