@@ -22,28 +22,49 @@ def check(exc, *fragments):
     for f in fragments: assert f in msg, f"{f!r} not in {msg!r}"
 
 
-def test_peak_start_after_end(tmp_path):
-    p = write(tmp_path, "a.bed", "chr1\t10\t20\nchr1\t50\t20\n")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "a.bed", "line 2", "expected start < end", "start=50, end=20")
+# Reader, file name, file content, and what the message must contain.
+FILE_CASES = {
+    "peak_start_after_end": (read_peaks, "a.bed", "chr1\t10\t20\nchr1\t50\t20\n",
+        ("a.bed", "line 2", "expected start < end", "start=50, end=20")),
+    "peak_negative_coordinate": (read_peaks, "neg.bed", "chr1\t-5\t20\n",
+        ("neg.bed", "line 1", "expected start >= 0")),
+    "peak_non_numeric_signal": (read_peaks, "np.narrowPeak", "track x\nchr1\t5\t20\tp\t0\t.\thigh\t1\t1\t3\n",
+        ("np.narrowPeak", "line 2", "expected signal as a number", "'high'")),
+    "empty_file": (read_peaks, "empty.bed", "",
+        ("empty.bed", "expected at least one record", "empty file")),
+    "missing_columns_in_peaks": (read_peaks, "two.bed", "chr1\t5\n",
+        ("two.bed", "expected at least 3 columns")),
+    "ragged_rows": (read_peaks, "ragged.bed", "chr1\t5\t10\nchr1\t5\t10\tx\n",
+        ("ragged.bed", "line 2", "expected 3 columns like the first record")),
+    "missing_columns_in_gene_table": (read_gene_table, "info.tsv", "gene_name\tchr\tgene_start\n A\tchr1\t5\n",
+        ("info.tsv", "header", "expected columns")),
+    "duplicate_gene_ids": (read_gene_table, "dup_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t+\nA\tchr2\t301\t400\t300\t350\t+\n",
+        ("dup_info.tsv", "line 3", "expected unique gene ids", "'A'")),
+    "strand_not_plus_or_minus": (read_gene_table, "s_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t.\n",
+        ("s_info.tsv", "line 2 (A)", "expected strand in {+, -}", "'.'")),
+    "gene_start_after_end": (read_gene_table, "se_info.tsv", INFO_HEAD + "A\tchr2\t300\t200\t250\t260\t+\n",
+        ("se_info.tsv", "line 2 (A)", "expected gene start < end")),
+    "fasta_without_records": (read_fasta_records, "none.fa", "\n\n",
+        ("none.fa", "expected at least one FASTA record")),
+    "fasta_with_non_iupac_characters": (read_fasta_records, "bad.fa", ">ok\nACGT\n>weird one\nACGU*\n",
+        ("bad.fa", "record 'weird one' (line 3)", "expected IUPAC nucleotide characters", "['*', 'U']")),
+    "vista_header_that_does_not_parse": (read_vista, "vista.fa", ">Human|chr1:10-20 | element 7 | maybe\nACGT\n",
+        ("vista.fa", "header 'Human|chr1:10-20 | element 7 | maybe'", "expected 'Species|chrN:start-end")),
+    "vista_tissue_annotation_that_does_not_parse": (read_vista, "vista2.fa", ">Human|chr1:10-20 | element 7 | positive  | limb(3 of 5)\nACGT\n",
+        ("vista2.fa", "expected tissue annotations like 'limb[3/12]'", "'limb(3 of 5)'")),
+    "deepchrome_bins_out_of_order": (read_deepchrome_csv, "dc.csv", "G1_S_1,1,0,0,0,0\nG1_S_3,1,0,0,0,0\nG2_T_1,1,0,0,0,0\nG2_T_2,1,0,0,0,0\n",
+        ("dc.csv", "expected each gene's bins 1..2 in consecutive rows")),
+    "roadmap_expression_non_numeric": (read_roadmap_expression, "e.expr.csv", "ENSG1,5\nENSG2,lots\n",
+        ("e.expr.csv", "line 2", "expected expression count as a number", "'lots'")),
+}
 
 
-def test_peak_negative_coordinate(tmp_path):
-    p = write(tmp_path, "neg.bed", "chr1\t-5\t20\n")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "neg.bed", "line 1", "expected start >= 0")
-
-
-def test_peak_non_numeric_signal(tmp_path):
-    p = write(tmp_path, "np.narrowPeak", "track x\nchr1\t5\t20\tp\t0\t.\thigh\t1\t1\t3\n")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "np.narrowPeak", "line 2", "expected signal as a number", "'high'")
-
-
-def test_empty_file(tmp_path):
-    p = write(tmp_path, "empty.bed", "")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "empty.bed", "expected at least one record", "empty file")
+@pytest.mark.parametrize("case", FILE_CASES)
+def test_bad_file(tmp_path, case):
+    reader, name, text, fragments = FILE_CASES[case]
+    p = write(tmp_path, name, text)
+    with pytest.raises(InputError) as e: reader(p)
+    check(e, *fragments)
 
 
 def test_empty_gzip_file(tmp_path):
@@ -53,36 +74,6 @@ def test_empty_gzip_file(tmp_path):
     check(e, "empty.bed.gz", "empty file")
 
 
-def test_missing_columns_in_peaks(tmp_path):
-    p = write(tmp_path, "two.bed", "chr1\t5\n")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "two.bed", "expected at least 3 columns")
-
-
-def test_ragged_rows(tmp_path):
-    p = write(tmp_path, "ragged.bed", "chr1\t5\t10\nchr1\t5\t10\tx\n")
-    with pytest.raises(InputError) as e: read_peaks(p)
-    check(e, "ragged.bed", "line 2", "expected 3 columns like the first record")
-
-
-def test_missing_columns_in_gene_table(tmp_path):
-    p = write(tmp_path, "info.tsv", "gene_name\tchr\tgene_start\n A\tchr1\t5\n")
-    with pytest.raises(InputError) as e: read_gene_table(p)
-    check(e, "info.tsv", "header", "expected columns")
-
-
-def test_duplicate_gene_ids(tmp_path):
-    p = write(tmp_path, "dup_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t+\nA\tchr2\t301\t400\t300\t350\t+\n")
-    with pytest.raises(InputError) as e: read_gene_table(p)
-    check(e, "dup_info.tsv", "line 3", "expected unique gene ids", "'A'")
-
-
-def test_strand_not_plus_or_minus(tmp_path):
-    p = write(tmp_path, "s_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t100\t150\t.\n")
-    with pytest.raises(InputError) as e: read_gene_table(p)
-    check(e, "s_info.tsv", "line 2 (A)", "expected strand in {+, -}", "'.'")
-
-
 def test_tss_outside_gene(tmp_path):
     p = write(tmp_path, "tss_info.tsv", INFO_HEAD + "A\tchr2\t101\t200\t900\t950\t+\n")
     with pytest.raises(InputError) as e: read_gene_table(p)
@@ -90,12 +81,6 @@ def test_tss_outside_gene(tmp_path):
     # the same row is accepted, and flagged, when alternative promoters are allowed
     g = read_gene_table(p, tss_outside_gene="keep")
     assert not g.tss_in_gene.iloc[0]
-
-
-def test_gene_start_after_end(tmp_path):
-    p = write(tmp_path, "se_info.tsv", INFO_HEAD + "A\tchr2\t300\t200\t250\t260\t+\n")
-    with pytest.raises(InputError) as e: read_gene_table(p)
-    check(e, "se_info.tsv", "line 2 (A)", "expected gene start < end")
 
 
 @pytest.mark.parametrize("value,shown", [("nan", "'nan'"), ("-1.5", "'-1.5'"), ("", "''")])
@@ -111,42 +96,6 @@ def test_gene_sets_differ_between_info_and_expression(tmp_path):
     (d / "X1_train_y.tsv").write_text("gene_name\tgex\nA\t1.0\nC\t2.0\n")
     with pytest.raises(InputError) as e: load_ml4g("X1", "train", root=tmp_path)
     check(e, "X1_train_y.tsv", "gene set", "1 only in info (e.g. ['B'])", "1 only in expression (e.g. ['C'])")
-
-
-def test_fasta_without_records(tmp_path):
-    p = write(tmp_path, "none.fa", "\n\n")
-    with pytest.raises(InputError) as e: read_fasta_records(p)
-    check(e, "none.fa", "expected at least one FASTA record")
-
-
-def test_fasta_with_non_iupac_characters(tmp_path):
-    p = write(tmp_path, "bad.fa", ">ok\nACGT\n>weird one\nACGU*\n")
-    with pytest.raises(InputError) as e: read_fasta_records(p)
-    check(e, "bad.fa", "record 'weird one' (line 3)", "expected IUPAC nucleotide characters", "['*', 'U']")
-
-
-def test_vista_header_that_does_not_parse(tmp_path):
-    p = write(tmp_path, "vista.fa", ">Human|chr1:10-20 | element 7 | maybe\nACGT\n")
-    with pytest.raises(InputError) as e: read_vista(p)
-    check(e, "vista.fa", "header 'Human|chr1:10-20 | element 7 | maybe'", "expected 'Species|chrN:start-end")
-
-
-def test_vista_tissue_annotation_that_does_not_parse(tmp_path):
-    p = write(tmp_path, "vista2.fa", ">Human|chr1:10-20 | element 7 | positive  | limb(3 of 5)\nACGT\n")
-    with pytest.raises(InputError) as e: read_vista(p)
-    check(e, "vista2.fa", "expected tissue annotations like 'limb[3/12]'", "'limb(3 of 5)'")
-
-
-def test_deepchrome_bins_out_of_order(tmp_path):
-    p = write(tmp_path, "dc.csv", "G1_S_1,1,0,0,0,0\nG1_S_3,1,0,0,0,0\nG2_T_1,1,0,0,0,0\nG2_T_2,1,0,0,0,0\n")
-    with pytest.raises(InputError) as e: read_deepchrome_csv(p)
-    check(e, "dc.csv", "expected each gene's bins 1..2 in consecutive rows")
-
-
-def test_roadmap_expression_non_numeric(tmp_path):
-    p = write(tmp_path, "e.expr.csv", "ENSG1,5\nENSG2,lots\n")
-    with pytest.raises(InputError) as e: read_roadmap_expression(p)
-    check(e, "e.expr.csv", "line 2", "expected expression count as a number", "'lots'")
 
 
 GENES = pd.DataFrame(dict(gene_id=["a", "b"], chrom=["chr1", "chr2"], start=[100, 100], end=[900, 900],
