@@ -11,6 +11,10 @@ import pandas as pd
 from .errors import InputError
 from .config import raw_dir
 
+def _open_text(path):
+    "Open a plain or gzip-compressed (.gz) text file for reading."
+    return (gzip.open if Path(path).suffix == ".gz" else open)(path, "rt")
+
 # %% auto #0
 __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC', 'SCREEN_TISSUES', 'normalize_chrom',
            'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
@@ -34,9 +38,8 @@ def _read_lines_table(path, sep="\t", comment_prefixes=("#", "track", "browser")
     "Raw string table of a text file (plain or .gz) with the 1-based line number as index; header/comment lines dropped."
     path = Path(path)
     if not path.exists(): raise InputError(path, None, "an existing file")
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt") as f: lines = f.read().splitlines()
+        with _open_text(path) as f: lines = f.read().splitlines()
     except (OSError, UnicodeDecodeError) as e: raise InputError(path, None, "a readable text file (plain or gzip)", str(e)) from None
     keep = [(i + 1, l) for i, l in enumerate(lines) if l.strip() and not l.startswith(comment_prefixes)]
     if not keep: raise InputError(path, None, "at least one record", "an empty file")
@@ -59,8 +62,7 @@ def _numeric(df, col, path, what, integer=False):
 
 def _read_peaks_fast(path) -> pd.DataFrame:
     "pandas' C parser with typed columns; raises on anything unusual so that the checked path can name the line."
-    opener = gzip.open if Path(path).suffix == ".gz" else open
-    with opener(path, "rt") as f: head = [f.readline() for _ in range(5)]
+    with _open_text(path) as f: head = [f.readline() for _ in range(5)]
     n_head = next((i for i, l in enumerate(head) if not l.startswith(("#", "track", "browser"))), 0)
     ncol = len(head[n_head].rstrip("\n").split("\t"))
     if not 3 <= ncol <= 10: raise ValueError("column count")
@@ -305,8 +307,7 @@ def read_fasta_records(path) -> pd.DataFrame:
     "FASTA -> DataFrame `id, description, seq` (sequence lines joined, case kept); validated IUPAC alphabet."
     path = Path(path)
     if not path.exists(): raise InputError(path, None, "an existing FASTA file")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as f: text = f.read()
+    with _open_text(path) as f: text = f.read()
     recs, cur, line_of = [], None, []
     for i, l in enumerate(text.splitlines(), 1):
         if l.startswith(">"):
@@ -424,7 +425,7 @@ def read_jaspar(path=None, release: str = "JASPAR2024", collection: str = "CORE"
         from Bio import motifs
         path = Path(path)
         try:
-            with (gzip.open if path.suffix == ".gz" else open)(path, "rt") as fh: ms = list(motifs.parse(fh, "jaspar"))
+            with _open_text(path) as fh: ms = list(motifs.parse(fh, "jaspar"))
         except (ValueError, KeyError, IndexError) as e:
             raise InputError(path, "motif records", "JASPAR format: '>ID name' then A/C/G/T count rows", str(e)) from None
     else:

@@ -135,8 +135,6 @@ def kmer_names(ks=(1, 2, 3, 4, 5)) -> list:
     return out
 
 # %% ../nbs/08_sequence.ipynb #c023
-import torch
-
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
     "(4, w) log2-odds weights of a count matrix with rows A, C, G, T; `pseudo` counts are spread evenly over the bases."
     M = np.asarray(counts, float)
@@ -147,6 +145,7 @@ def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.nd
 
 def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, progress: bool = False) -> tuple:
     "(best relative score, sites >= `threshold` per kb): two (n, M) float32 arrays for sequences of any length."
+    import torch
     from tqdm.auto import tqdm
     W = [np.asarray(w, np.float32) for w in pwms]
     widths = np.array([w.shape[1] for w in W]); n, m = len(seqs), len(W)
