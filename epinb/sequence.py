@@ -102,6 +102,10 @@ def kmer_tokens(seqs, length: int, k: int = 3, stride: int = 1, cls: bool = True
     return ids.astype(np.int64), real
 
 # %% ../nbs/08_sequence.ipynb #c020
+def _kmer_digits(k: int) -> np.ndarray:
+    "(4^k, k) base-4 digits (A0 C1 G2 T3) of every k-mer id, most significant first."
+    return (np.arange(4 ** k)[:, None] // 4 ** np.arange(k - 1, -1, -1)) % 4
+
 def _kmer_ids(codes: np.ndarray, k: int) -> np.ndarray:
     "Base-4 ids of the N-free k-mers of a code array (A0 C1 G2 T3, 4 = N)."
     if len(codes) < k: return np.zeros(0, np.int64)
@@ -110,28 +114,25 @@ def _kmer_ids(codes: np.ndarray, k: int) -> np.ndarray:
 
 def _revcomp_ids(k: int) -> np.ndarray:
     "For each k-mer id, the id of its reverse complement."
-    p = 4 ** np.arange(k - 1, -1, -1)
-    digits = (np.arange(4 ** k)[:, None] // p) % 4
-    return ((3 - digits[:, ::-1]) * p).sum(1)
+    return ((3 - _kmer_digits(k)[:, ::-1]) * 4 ** np.arange(k - 1, -1, -1)).sum(1)
 
 def kmer_spectrum(seqs, ks=(1, 2, 3, 4, 5)) -> np.ndarray:
     "(n, features) float32 strand-independent k-mer frequencies for each k in `ks` (one column per complementary pair)."
-    blocks = []
-    for k in ks:
-        M = np.zeros((len(seqs), 4 ** k), np.float32)
-        for r, s in enumerate(seqs):
-            ids = _kmer_ids(_LUT[np.frombuffer(s.upper().encode(), np.uint8)], k)
+    blocks = [np.zeros((len(seqs), 4 ** k), np.float32) for k in ks]
+    for r, s in enumerate(seqs):
+        codes = _LUT[np.frombuffer(s.upper().encode(), np.uint8)]
+        for M, k in zip(blocks, ks):
+            ids = _kmer_ids(codes, k)
             if len(ids): M[r] = np.bincount(ids, minlength=4 ** k) / len(ids)
-        rc = _revcomp_ids(k)
-        blocks.append((M + M[:, rc])[:, np.arange(4 ** k) <= rc])
-    return np.hstack(blocks)
+    rcs = [_revcomp_ids(k) for k in ks]
+    return np.hstack([(M + M[:, rc])[:, np.arange(len(rc)) <= rc] for M, rc in zip(blocks, rcs)])
 
 def kmer_names(ks=(1, 2, 3, 4, 5)) -> list:
     "Column names of `kmer_spectrum` (the lexicographically smaller k-mer of each complementary pair)."
     out = []
     for k in ks:
-        rc = _revcomp_ids(k); p = 4 ** np.arange(k - 1, -1, -1)
-        out += ["".join("ACGT"[d] for d in (i // p) % 4) for i in range(4 ** k) if i <= rc[i]]
+        rc = _revcomp_ids(k)
+        out += ["".join("ACGT"[d] for d in digits) for i, digits in enumerate(_kmer_digits(k)) if i <= rc[i]]
     return out
 
 # %% ../nbs/08_sequence.ipynb #c023
