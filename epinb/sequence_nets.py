@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['KINDS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
-           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
+__all__ = ['KINDS', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer',
+           'multitask_loss', 'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
            'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'sequence_features',
-           'fit_linear_heads', 'predict_linear_heads']
+           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -198,3 +198,19 @@ def predict_linear_heads(heads: dict, X) -> tuple:
     "(P(enhancer) (n,), P(labels) (n, K)) from `fit_linear_heads`, shaped like `predict_enhancer`'s output."
     P = [h.predict_proba(np.asarray(X, np.float64))[:, 1] for h in heads.values()]
     return P[0], (np.stack(P[1:], 1) if len(P) > 1 else np.zeros((len(P[0]), 0)))
+
+# %% ../nbs/13_sequence_nets.ipynb #c022
+MODELS = KINDS + ("motif_lr",)
+
+def fit_predictor(kind, train_df, val_df, label_cols, length, stride=1, enhancer_col: str = "enhancer", features=None,
+                  C: float = 3e-4, **train_kw) -> tuple:
+    "(model, predict, history) for any of `MODELS`; `train_kw` go to `train_enhancer_model` (networks only)."
+    if kind == "motif_lr":
+        if features is None:
+            from epinb.io import read_jaspar
+            motifs = read_jaspar(); features = lambda d: sequence_features(d.seq, motifs)
+        heads = fit_linear_heads(features(train_df), train_df, label_cols, enhancer_col, C=C)
+        return heads, (lambda d: predict_linear_heads(heads, features(d))), None
+    if kind not in KINDS: raise InputError("fit_predictor", f"kind {kind!r}", f"one of {MODELS}")
+    model, hist = train_enhancer_model(kind, train_df, val_df, label_cols, length, stride, enhancer_col, **train_kw)
+    return model, (lambda d: predict_enhancer(model, d, kind, length, stride)), hist
