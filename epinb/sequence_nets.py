@@ -14,7 +14,7 @@ from .errors import InputError
 __all__ = ['KINDS', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer',
            'multitask_loss', 'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
            'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'sequence_features',
-           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor']
+           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -214,3 +214,12 @@ def fit_predictor(kind, train_df, val_df, label_cols, length, stride=1, enhancer
     if kind not in KINDS: raise InputError("fit_predictor", f"kind {kind!r}", f"one of {MODELS}")
     model, hist = train_enhancer_model(kind, train_df, val_df, label_cols, length, stride, enhancer_col, **train_kw)
     return model, (lambda d: predict_enhancer(model, d, kind, length, stride)), hist
+
+# %% ../nbs/13_sequence_nets.ipynb #c025
+def average_predictions(outputs) -> tuple:
+    "The mean of several models' `(P(enhancer) (n,), P(labels) (n, K))` outputs on the same rows."
+    outputs = list(outputs)
+    if not outputs: raise InputError("average_predictions", "no model outputs", "at least one (P(enhancer), P(labels)) pair")
+    shapes = sorted({(np.shape(p), np.shape(l)) for p, l in outputs})
+    if len(shapes) > 1: raise InputError("average_predictions", f"outputs shaped {shapes}", "every model's output on the same rows and labels")
+    return np.mean([p for p, _ in outputs], 0), np.mean([l for _, l in outputs], 0)
