@@ -43,3 +43,14 @@ def test_quick_profile_is_deterministic(run_epinb, tmp_path):
         out.append(json.loads((figs / "metrics.json").read_text()))
     assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "run"}
     assert strip_timings(out[0]) == strip_timings(out[1])
+
+
+@pytest.mark.parametrize("nb", paper_notebooks(ROOT / "nbs"), ids=lambda p: p.name)
+def test_papermill_can_set_every_parameter(nb):
+    "`papermill -p NAME VALUE` works for every name the parameters cell assigns: one plain `name = value` per line."
+    import ast
+    import papermill as pm
+    cell = next(c for c in nbformat.read(nb, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+    assigns = [s for s in ast.parse(cell.source).body if isinstance(s, ast.Assign)]
+    assert all(len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) for s in assigns), "use one `name = value` per line"
+    assert set(pm.inspect_notebook(str(nb))) == {s.targets[0].id for s in assigns}
