@@ -173,6 +173,7 @@ def results_tables(m: dict) -> str:
            _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set"),
            _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed"),
            _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, f"strong vs weak; best model on validation: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN"),
+           _row("iEnhancer layer 2, soft-masked fraction alone", e.get("ienhancer_softmask_only_layer2_oof_accuracy"), None, "training out-of-fold accuracy of a leak: case, which sanitize removes and the test sets lack"),
            _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model on validation: {e.get('best_model_vista', 'n/a')}"),
            _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, "7 tissues; reference: 9 SCREEN tissues (other data)"),
            "", f"Reference: {REFERENCES['enhancer']}: enhancer precision 0.80, recall 0.75, tissue F1 0.29; iEnhancer numbers are the published benchmark values.",
