@@ -14,7 +14,7 @@ from .errors import InputError
 __all__ = ['KINDS', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer',
            'multitask_loss', 'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
            'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'sequence_features',
-           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions']
+           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions', 'cross_fit']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -223,3 +223,40 @@ def average_predictions(outputs) -> tuple:
     shapes = sorted({(np.shape(p), np.shape(l)) for p, l in outputs})
     if len(shapes) > 1: raise InputError("average_predictions", f"outputs shaped {shapes}", "every model's output on the same rows and labels")
     return np.mean([p for p, _ in outputs], 0), np.mean([l for _, l in outputs], 0)
+
+# %% ../nbs/13_sequence_nets.ipynb #c026c
+def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride: int = 1, seed: int = 0, inner: float = 0.1,
+              features=None, C: float = 3e-4, progress: bool = True, **train_kw) -> dict:
+    """Fit `kind` once per fold `f` in `folds` (default: every fold in `data.fold`) on the other folds of `data`, and predict
+    the held-out fold and every table in `evaluate` (`{name: df}`). Networks stop early on an inner MD5-grouped `inner`
+    share of the training folds (grouped by `data.key`, seed `seed + f`); `motif_lr` needs no early stopping and fits on
+    all of them. `train_kw` go to `train_enhancer_model`. Returns a dict with `models` and `histories` (one per fitted
+    fold; `None` for `motif_lr`), `per_fold` (`{f: {"val": output on fold f, name: output}}`), `held` (boolean mask of
+    `data`'s rows in the fitted folds), `pred` (`{"val": out-of-fold output on those rows in `data`'s order, name: mean of
+    the fold models}`) and `seconds` (per fit)."""
+    import time
+    from tqdm.auto import tqdm
+    from epinb.splits import group_split
+    for col in ("fold", "key"):
+        if col not in data: raise InputError("cross_fit", f"table without a {col!r} column", "fold numbers (group_kfold) and MD5 keys (md5_key)")
+    evaluate = dict(evaluate or {})
+    if "val" in evaluate: raise InputError("cross_fit", "an evaluation table named 'val'", "another name: 'val' is the out-of-fold prediction")
+    present = sorted(int(f) for f in data.fold.unique())
+    folds = present if folds is None else [int(f) for f in folds]
+    if not folds or set(folds) - set(present): raise InputError("cross_fit", f"folds {folds}", f"a non-empty subset of the table's folds {present}")
+    out, t0 = dict(models=[], histories=[], per_fold={}), time.time()
+    for f in tqdm(folds, desc=f"{kind}: {len(folds)} fold fits", disable=not progress):
+        rest = data[data.fold != f]
+        split = group_split(rest.key, (1 - inner, inner, 0.0), seed + f)
+        fit_on = rest if kind == "motif_lr" else rest[split == "train"]
+        m, predict, h = fit_predictor(kind, fit_on, rest[split == "val"], label_cols, length, stride, features=features, C=C,
+                                      seed=seed + f, progress=False, **train_kw)
+        out["models"].append(m); out["histories"].append(h)
+        out["per_fold"][f] = dict(val=predict(data[data.fold == f]), **{name: predict(d) for name, d in evaluate.items()})
+    out["seconds"] = (time.time() - t0) / len(folds)
+    held = data.fold.isin(folds).to_numpy(); fold_of = data.fold.to_numpy()[held]
+    p, l = np.zeros(held.sum()), np.zeros((held.sum(), len(label_cols)))
+    for f in folds: p[fold_of == f], l[fold_of == f] = out["per_fold"][f]["val"]
+    out["held"] = held
+    out["pred"] = dict(val=(p, l), **{name: average_predictions([out["per_fold"][f][name] for f in folds]) for name in evaluate})
+    return out
