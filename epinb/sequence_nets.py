@@ -11,10 +11,11 @@ import torch.nn.functional as F
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['KINDS', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer',
-           'multitask_loss', 'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
-           'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'sequence_features',
-           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions', 'cross_fit']
+__all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN',
+           'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss', 'label_pos_weight', 'sequence_attribution',
+           'encode', 'make_model', 'label_arrays', 'with_reverse_complements', 'train_enhancer_model',
+           'predict_enhancer', 'model_size', 'sequence_features', 'fit_linear_heads', 'predict_linear_heads',
+           'fit_predictor', 'average_predictions', 'cross_fit']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -169,6 +170,18 @@ def predict_enhancer(model, df, kind, length, stride=1, rc: bool = False) -> tup
     outs = [predict(model, encode(v, kind, length, stride)) for v in views]
     return (np.mean([torch.sigmoid(o["enhancer"]).numpy() for o in outs], 0),
             np.mean([torch.sigmoid(o["labels"]).numpy() for o in outs], 0))
+
+# %% ../nbs/13_sequence_nets.ipynb #c017c
+REFERENCE_SIZE = dict(d_model=256, n_layers=6, n_heads=4, d_ff=1024)                  # the reference study's encoder
+CPU_SIZE = dict(channels=64, hidden=32, d_model=64, n_layers=2, n_heads=4, d_ff=256)  # the paper's models on 2 CPU cores
+SHAPES = ("cpu", "reference")
+
+def model_size(kind: str, shape: str = "cpu") -> dict:
+    """`make_model` keyword arguments for `kind` at `shape`: "cpu" (`CPU_SIZE`) or "reference" (the CNNs as on CPU, the
+    Transformer at the reference study's 6 layers x 256)."""
+    if kind not in KINDS: raise InputError("model_size", f"kind {kind!r}", f"one of {KINDS}")
+    if shape not in SHAPES: raise InputError("model_size", f"shape {shape!r}", f"one of {SHAPES}")
+    return CPU_SIZE | (REFERENCE_SIZE if shape == "reference" and kind == "transformer" else {})
 
 # %% ../nbs/13_sequence_nets.ipynb #c019
 def sequence_features(seqs, motifs: dict, ks=(1, 2, 3, 4, 5), threshold: float = 0.85) -> pd.DataFrame:

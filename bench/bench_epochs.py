@@ -1,0 +1,69 @@
+"""Seconds per training epoch of the three enhancer networks on notebook 24's data and shapes: iEnhancer-2L (200 bp,
+batch 64, one strength head) and VISTA (1 kb, batch 32, one head per tissue with >= 50 positives; the Transformer reads
+non-overlapping 3-mers there). The Transformer is timed at both shapes of `epinb.sequence_nets.model_size`: "cpu"
+(2 layers x 64, what the paper trains on 2 CPU cores) and "reference" (the reference study's 6 layers x 256).
+
+Every device present is timed: the CPU (with EPINB_THREADS threads), and the GPU when torch sees one. An epoch is the
+one trainer (`epinb.train.fit`, through `train_enhancer_model`) over `rows` training sequences plus a 32-sequence
+validation pass; the second of two epochs is timed, since the first pays one-off costs (allocation, kernel choice).
+`seconds_per_epoch` scales it to the sequences one cross-validation fit of notebook 24 trains on (4 of 5 folds, less
+its 10 % inner validation share, of the iEnhancer training set or of VISTA's 85 % train pool). On the CPU `rows` is a sample (the reference Transformer would take minutes per
+epoch); on a GPU it is the whole fit.
+
+On the GPU machine: carry `data/raw`, then `PYTHONPATH=. python3 bench/run.py epochs` (torch, numpy, pandas, tqdm and
+scikit-learn are all this benchmark imports)."""
+import os
+import numpy as np
+import torch
+from epinb.config import torch_device
+from epinb.io import read_ienhancer, read_vista
+from epinb.sequence import sanitize, md5_key
+from epinb.sequence_nets import KINDS, model_size, train_enhancer_model
+
+CPU_ROWS = 256          # sequences per timed CPU epoch
+FIT_SHARE = 0.8 * 0.9   # a cross-validation fit trains on 4 of 5 folds, less 10 % for early stopping
+
+
+def datasets() -> dict:
+    """{name: (table, label columns, length, batch size, share of the table in notebook 24's cross-validation)} as notebook
+    24 builds them (labels matter here only for their shape)."""
+    ie = read_ienhancer(); ie["seq"] = [sanitize(s) for s in ie.seq]; ie["key"] = ie.seq.map(md5_key)
+    l1, l2 = ie[(ie.layer == "layer1") & (ie.split == "train")], ie[(ie.layer == "layer2") & (ie.split == "train")]
+    ie_train = l1.drop_duplicates("key").copy()
+    ie_train["strong"] = np.where(ie_train.enhancer == 1, ie_train.key.map(l2.drop_duplicates("key").set_index("key").strong), np.nan)
+    v = read_vista(); v["seq"] = [sanitize(s, invalid="n") for s in v.seq]
+    tissues = [c for c in v.filter(like="active_") if v[c].sum() >= 50]
+    return {"ienhancer": (ie_train, ["strong"], 200, 64, 1.0), "vista": (v, tissues, 1000, 32, 0.85)}
+
+
+def time_epoch(kind, table, labels, length, batch_size, rows, device, shape, seed=0) -> float:
+    "Seconds of the second of two training epochs over `rows` sequences of `table`."
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(table)); tr, va = table.iloc[idx[:rows]], table.iloc[idx[rows:rows + 32]]
+    stride = 3 if kind == "transformer" and length > 200 else 1
+    _, hist = train_enhancer_model(kind, tr, va, labels, length, stride, epochs=2, patience=10, seed=seed, device=device,
+                                   batch_size=batch_size, progress=False, **model_size(kind, shape))
+    return float(hist.seconds.iloc[-1])
+
+
+def run():
+    devices = [torch_device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    res = dict(torch_threads=torch.get_num_threads(), cpu_rows=CPU_ROWS)
+    if torch.cuda.is_available(): res["gpu"] = torch.cuda.get_device_name(0)
+    for name, (table, labels, length, batch_size, pool) in datasets().items():
+        fit_rows = int(len(table) * pool * FIT_SHARE); res[f"{name}_fit_rows"] = fit_rows
+        for device in devices:
+            dev = "gpu" if device.type == "cuda" else "cpu"
+            rows = fit_rows if dev == "gpu" else min(CPU_ROWS, fit_rows)
+            for kind, shape in [(k, "cpu") for k in KINDS] + [("transformer", "reference")]:
+                s = time_epoch(kind, table, labels, length, batch_size, rows, device, shape)
+                key = f"{name}_{kind}{'_reference' if shape == 'reference' else ''}_seconds_per_epoch_{dev}"
+                res[key] = round(s * fit_rows / rows, 2)
+                print(f"  {key}: {res[key]} ({rows} sequences timed)", flush=True)
+    for name in ("ienhancer", "vista"):
+        res[f"{name}_transformer_reference_vs_cpu_shape_cpu"] = round(res[f"{name}_transformer_reference_seconds_per_epoch_cpu"] / res[f"{name}_transformer_seconds_per_epoch_cpu"], 1)
+    return res
+
+
+if __name__ == "__main__":
+    print(run())
