@@ -16,7 +16,7 @@ scikit-learn are all this benchmark imports)."""
 import numpy as np
 import torch
 from epinb.config import torch_device
-from epinb.io import read_ienhancer, read_vista
+from epinb.io import read_ienhancer, ienhancer_training_set, read_vista
 from epinb.sequence import sanitize, md5_key
 from epinb.sequence_nets import KINDS, model_size, train_enhancer_model
 
@@ -28,9 +28,7 @@ def datasets() -> dict:
     """{name: (table, label columns, length, batch size, share of the table in notebook 24's cross-validation)} as notebook
     24 builds them (labels matter here only for their shape)."""
     ie = read_ienhancer(); ie["seq"] = [sanitize(s) for s in ie.seq]; ie["key"] = ie.seq.map(md5_key)
-    l1, l2 = ie[(ie.layer == "layer1") & (ie.split == "train")], ie[(ie.layer == "layer2") & (ie.split == "train")]
-    ie_train = l1.drop_duplicates("key").copy()
-    ie_train["strong"] = np.where(ie_train.enhancer == 1, ie_train.key.map(l2.drop_duplicates("key").set_index("key").strong), np.nan)
+    ie_train = ienhancer_training_set(ie)
     v = read_vista(); v["seq"] = [sanitize(s, invalid="n") for s in v.seq]
     tissues = [c for c in v.filter(like="active_") if v[c].sum() >= 50]
     return {"ienhancer": (ie_train, ["strong"], 200, 64, 1.0), "vista": (v, tissues, 1000, 32, 0.85)}

@@ -19,8 +19,8 @@ def _open_text(path):
 __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC', 'SCREEN_TISSUES', 'normalize_chrom',
            'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
            'read_gencode_bed', 'read_deepchrome_csv', 'read_roadmap_expression', 'revcomp', 'FastaGenome',
-           'read_fasta_records', 'read_ienhancer', 'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset',
-           'write_screen_fixture', 'read_jaspar']
+           'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
+           'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -337,6 +337,19 @@ def read_ienhancer(root=None) -> pd.DataFrame:
             parts.append(pd.DataFrame(dict(id=[f"{layer}/{split}_{kind}/{i}" for i in r.id], seq=r.seq, layer=layer,
                                            split=split, enhancer=enh, strong=strong)))
     return pd.concat(parts, ignore_index=True)
+
+# %% ../nbs/02_io.ipynb #c035c
+def ienhancer_training_set(ie: pd.DataFrame) -> pd.DataFrame:
+    """Layer-1 training rows of `read_ienhancer`'s table (plus a `key` column), first row per key, with `strong` from layer
+    2's training set for enhancers and NaN for non-enhancers."""
+    missing = {"key", "layer", "split", "enhancer", "strong"} - set(ie.columns)
+    if missing: raise InputError("ienhancer_training_set", f"table without {sorted(missing)}", "read_ienhancer's columns plus a sequence key")
+    strong = ie[(ie.layer == "layer2") & (ie.split == "train")].drop_duplicates("key").set_index("key").strong
+    train = ie[(ie.layer == "layer1") & (ie.split == "train")].drop_duplicates("key").copy()
+    train["strong"] = np.where(train.enhancer == 1, train.key.map(strong), np.nan)
+    lost = train[(train.enhancer == 1) & train.strong.isna()]
+    if len(lost): raise InputError("iEnhancer layer 2 training set", f"layer-1 training enhancer {lost.id.iloc[0]}", "a strong/weak label for every layer-1 training enhancer")
+    return train
 
 # %% ../nbs/02_io.ipynb #c037
 _VISTA_HEAD = re.compile(r"^(?P<species>Human|Mouse)\|(?P<chrom>[^:\s]+):(?P<start>\d+)-(?P<end>\d+)\s*\|\s*element\s+(?P<element>\d+)\s*\|\s*(?P<outcome>positive|negative)\s*(?P<rest>(\|.*)?)$")

@@ -1,16 +1,12 @@
 """The benchmarks behind `make bench` keep working: each loads and defines `run`, and the epoch benchmark builds its tables
 from the real data and trains every shape it times (its timings themselves are measured by `make bench`, not tested)."""
-import importlib.util
+import sys
 from pathlib import Path
 import torch
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path); mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(BENCH))
+from run import load_benchmark as load   # the loader `make bench` uses
 
 
 def test_every_benchmark_defines_run():
