@@ -9,7 +9,8 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
-           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'pwm_log_odds', 'motif_scan']
+           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'pwm_log_odds', 'motif_scan',
+           'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -180,3 +181,23 @@ def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, 
                 best[bi[:, None], idx.numpy()[None, :]] = R.amax(2).numpy()
                 dens[bi[:, None], idx.numpy()[None, :]] = ((R >= threshold).sum(2) * 1000.0 / ln[:, None]).numpy()
     return best, dens
+
+# %% ../nbs/08_sequence.ipynb #c026
+def top_window(scores, width: int) -> int:
+    "Start of the `width`-long window of `scores` (one per base) with the largest sum (the first such window on ties)."
+    s = np.asarray(scores, float)
+    if s.ndim != 1 or not np.isfinite(s).all(): raise InputError("top_window", f"scores of shape {s.shape}", "one finite score per base")
+    if not 0 < width <= len(s): raise InputError("top_window", f"width {width}", f"between 1 and the number of scores ({len(s)})")
+    return int(np.argmax(np.convolve(s, np.ones(width), "valid")))
+
+def motif_matches(seq: str, motifs: dict, top: int = 3):
+    """The `top` motifs of `motifs` (`{name: (4, w) counts}`, e.g. `epinb.io.read_jaspar()`) with the best site on either
+    strand of `seq`: a DataFrame of motif, width and relative score (1 = consensus), best first (the wider motif on
+    ties); motifs wider than `seq` are left out."""
+    import pandas as pd
+    fits = [n for n, m in motifs.items() if np.shape(m)[1] <= len(seq)]
+    if not fits: raise InputError("motif_matches", f"sequence of {len(seq)} bp", "at least one motif no wider than the sequence")
+    best, _ = motif_scan([seq], [pwm_log_odds(motifs[n]) for n in fits])
+    widths = np.array([np.shape(motifs[n])[1] for n in fits])
+    order = np.lexsort((-widths, -best[0]))[:top]                       # ties: the wider (more specific) motif first
+    return pd.DataFrame({"motif": [fits[i] for i in order], "width": widths[order].astype(int), "score": best[0, order].astype(float)})
