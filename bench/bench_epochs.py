@@ -6,8 +6,10 @@ non-overlapping 3-mers there). The Transformer is timed at both shapes of `epinb
 Every device present is timed: the CPU (with EPINB_THREADS threads), and the GPU when torch sees one. An epoch is the
 one trainer (`epinb.train.fit`, through `train_enhancer_model`) over the sequences one cross-validation fit of notebook
 24 trains on (4 of 5 folds, less its 10 % inner validation share, of the iEnhancer training set or of VISTA's 85 % train
-pool) plus a 32-sequence validation pass; the second of two epochs is timed, since the first pays one-off costs
-(allocation, kernel choice). The one exception is the reference Transformer on the CPU, which would take minutes per
+pool) plus a 32-sequence validation pass. The first epoch pays one-off costs (allocation, kernel choice) and is not
+timed; the next `REPEATS` are, and their median is recorded with their range beside it (`..._range`: fastest and
+slowest), because the speed of a shared two-core machine drifts: there, the same epoch on the same table took from 28.6
+to 36.9 s within four minutes. The one exception is the reference Transformer on the CPU, which would take minutes per
 epoch: it is timed on a random `CPU_ROWS` of those sequences and scaled up, and the CPU-shape Transformer is timed on
 the same sample to give the ratio of the two shapes.
 
@@ -21,6 +23,7 @@ from epinb.sequence import sanitize, md5_key
 from epinb.sequence_nets import KINDS, model_size, train_enhancer_model
 
 CPU_ROWS = 256          # sequences timed per epoch of the reference Transformer on the CPU
+REPEATS = 3             # epochs timed after the untimed first one; the median is recorded
 FIT_SHARE = 0.8 * 0.9   # a cross-validation fit trains on 4 of 5 folds, less 10 % for early stopping
 
 
@@ -34,19 +37,19 @@ def datasets() -> dict:
     return {"ienhancer": (ie_train, ["strong"], 200, 64, 1.0), "vista": (v, tissues, 1000, 32, 0.85)}
 
 
-def time_epoch(kind, table, labels, length, batch_size, rows, device, shape, seed=0) -> float:
-    "Seconds of the second of two training epochs over `rows` sequences of `table`."
+def time_epoch(kind, table, labels, length, batch_size, rows, device, shape, seed=0, repeats=REPEATS) -> np.ndarray:
+    "Seconds of each of `repeats` training epochs over `rows` sequences of `table`, after one untimed epoch."
     rng = np.random.default_rng(seed)
     idx = rng.permutation(len(table)); tr, va = table.iloc[idx[:rows]], table.iloc[idx[rows:rows + 32]]
     stride = 3 if kind == "transformer" and length > 200 else 1
-    _, hist = train_enhancer_model(kind, tr, va, labels, length, stride, epochs=2, patience=10, seed=seed, device=device,
-                                   batch_size=batch_size, progress=False, **model_size(kind, shape))
-    return float(hist.seconds.iloc[-1])
+    _, hist = train_enhancer_model(kind, tr, va, labels, length, stride, epochs=1 + repeats, patience=repeats + 1, seed=seed,
+                                   device=device, batch_size=batch_size, progress=False, **model_size(kind, shape))
+    return hist.seconds.to_numpy()[1:]
 
 
 def run():
     devices = [torch_device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
-    res = dict(torch_threads=torch.get_num_threads(), cpu_rows=CPU_ROWS)
+    res = dict(torch_threads=torch.get_num_threads(), cpu_rows=CPU_ROWS, timed_epochs=REPEATS)
     if torch.cuda.is_available(): res["gpu"] = torch.cuda.get_device_name(0)
     for name, (table, labels, length, batch_size, pool) in datasets().items():
         fit_rows = int(len(table) * pool * FIT_SHARE); res[f"{name}_fit_rows"] = fit_rows
@@ -57,11 +60,12 @@ def run():
                 s = time_epoch(kind, table, labels, length, batch_size, rows, device, shape)
                 if shape == "reference": reference_seconds = s
                 key = f"{name}_{kind}{'_reference' if shape == 'reference' else ''}_seconds_per_epoch_{dev}"
-                res[key] = round(s * fit_rows / rows, 2)
-                print(f"  {key}: {res[key]} ({rows} of {fit_rows} sequences timed)", flush=True)
+                res[key] = round(float(np.median(s)) * fit_rows / rows, 2)
+                res[f"{key}_range"] = [round(float(x) * fit_rows / rows, 2) for x in (s.min(), s.max())]
+                print(f"  {key}: {res[key]} {res[f'{key}_range']} ({rows} of {fit_rows} sequences timed)", flush=True)
             if dev == "cpu":   # both shapes on the same sample
                 same = time_epoch("transformer", table, labels, length, batch_size, min(CPU_ROWS, fit_rows), device, "cpu")
-                res[f"{name}_transformer_reference_vs_cpu_shape_cpu"] = round(reference_seconds / same, 1)
+                res[f"{name}_transformer_reference_vs_cpu_shape_cpu"] = round(float(np.median(reference_seconds) / np.median(same)), 1)
     return res
 
 

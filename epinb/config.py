@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #c004
 from __future__ import annotations
-import os, json, random, tempfile, contextlib
+import os, sys, json, random, tempfile, contextlib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -12,8 +12,8 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['ML4G_CHROMS', 'PROFILES', 'repo_root', 'data_dir', 'raw_dir', 'derived_dir', 'figures_dir', 'Profile', 'get_profile',
-           'seed_everything', 'torch_device', 'atomic_write', 'atomic_path', 'metrics_path', 'read_metrics',
-           'merge_metrics']
+           'seed_everything', 'tune_allocator', 'torch_device', 'atomic_write', 'atomic_path', 'metrics_path',
+           'read_metrics', 'merge_metrics']
 
 # %% ../nbs/00_config.ipynb #c006
 def repo_root() -> Path:
@@ -84,13 +84,27 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     except ImportError: pass
     return np.random.default_rng(seed)
 
+def tune_allocator(mmap_mb: int = 64, keep_mb: int = 512) -> bool:
+    """Have glibc malloc serve blocks up to `mmap_mb` MB from its heap and keep up to `keep_mb` MB of freed memory, instead
+    of mapping (and zeroing) fresh pages for every large tensor; False where it does not apply (no glibc `mallopt`,
+    or `EPINB_MALLOC=default`)."""
+    import ctypes
+    if os.environ.get("EPINB_MALLOC") == "default" or not sys.platform.startswith("linux"): return False
+    try: mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError): return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    return bool(mallopt(M_MMAP_THRESHOLD, mmap_mb << 20)) and bool(mallopt(M_TRIM_THRESHOLD, keep_mb << 20))
+
 def torch_device(prefer: str | None = None):
-    "CUDA when available (or `prefer='cpu'`/`EPINB_DEVICE=cpu` to refuse it), else CPU with `EPINB_THREADS` threads."
+    """CUDA when available (or `prefer='cpu'`/`EPINB_DEVICE=cpu` to refuse it), else CPU with `EPINB_THREADS` threads
+    and `tune_allocator`."""
     import torch
     prefer = prefer or os.environ.get("EPINB_DEVICE")
     if prefer != "cpu" and torch.cuda.is_available(): return torch.device("cuda")
     torch.set_num_threads(int(os.environ.get("EPINB_THREADS", os.cpu_count() or 1)))
+    tune_allocator()
     return torch.device("cpu")
+
 
 # %% ../nbs/00_config.ipynb #c015
 @contextlib.contextmanager
