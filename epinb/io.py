@@ -20,7 +20,7 @@ __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC
            'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
            'read_gencode_bed', 'read_deepchrome_csv', 'read_roadmap_expression', 'revcomp', 'FastaGenome',
            'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
-           'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_jaspar']
+           'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_labelled_sequences', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -430,6 +430,34 @@ def write_screen_fixture(folder, genome: FastaGenome, tss: pd.DataFrame, n_promo
     (folder / "brain.bed").write_text("\n".join(line(r[:5] + ("dELS",)) for r in rows[::2]) + "\n")
     (folder / "heart.bed").write_text("\n".join(line(r[:5] + ("Low-DNase",)) for r in rows) + "\n")
     return dict(registry=folder / "ccre.bed", tissues={"brain": folder / "brain.bed", "heart": folder / "heart.bed"})
+
+# %% ../nbs/02_io.ipynb #c044e
+def read_labelled_sequences(fasta, labels, id_col: str = "id") -> pd.DataFrame:
+    """Your own sequences for the enhancer models: FASTA `fasta` + tab-separated `labels` (one row per record: `id_col`,
+    0/1 `enhancer`, optional 0/1 `active_<label>` columns where empty = unknown) -> `id, seq, enhancer, active_...` in
+    FASTA order, case kept (`sanitize` next). Labels are float (NaN = unknown)."""
+    seqs, path = read_fasta_records(fasta), Path(labels)
+    if not path.exists(): raise InputError(path, None, "an existing tab-separated label table")
+    tab = pd.read_csv(path, sep="\t", dtype=str)   # values as written, for the error messages
+    if id_col not in tab or "enhancer" not in tab:
+        raise InputError(path, "header", f"columns {id_col!r} and 'enhancer' (and optional 'active_<label>' columns)", list(tab.columns))
+    for name, ids in ((fasta, seqs.id), (path, tab[id_col])):
+        rep = ids[ids.duplicated()]
+        if len(rep): raise InputError(name, f"id {rep.iloc[0]!r}", "each id once", f"{ids.duplicated(keep=False).sum()} rows sharing {rep.nunique()} ids")
+    for name, mine, other, what in ((path, seqs.id, tab[id_col], "a label row for every FASTA record"),
+                                    (fasta, tab[id_col], seqs.id, "a FASTA record for every label row")):
+        miss = mine[~mine.isin(set(other))]
+        if len(miss): raise InputError(name, f"id {miss.iloc[0]!r}", what, f"{len(miss)} ids without one")
+    cols = ["enhancer"] + [c for c in tab.columns if c.startswith("active_")]
+    for c in cols:
+        v = pd.to_numeric(tab[c], errors="coerce")
+        bad = (tab[c].notna() & ~v.isin([0, 1])) | (tab[c].isna() if c == "enhancer" else False)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(path, f"row {i + 2} (id {tab[id_col].iloc[i]!r})", f"{c} = 0 or 1" + ("" if c == "enhancer" else " or empty"), repr(tab[c].iloc[i]))
+    lab = tab.set_index(id_col)[cols].apply(pd.to_numeric).astype(float)
+    return pd.concat([seqs[["id", "seq"]].reset_index(drop=True), lab.loc[seqs.id].reset_index(drop=True)], axis=1)
+
 
 # %% ../nbs/02_io.ipynb #c047
 def read_jaspar(path=None, release: str = "JASPAR2024", collection: str = "CORE", tax_group: str = "vertebrates") -> dict:

@@ -1,9 +1,10 @@
 "Every reader on every real file of its dataset (data/raw, fetched and verified by `make data`)."
 import numpy as np
+import pandas as pd
 import pytest
 from epinb.config import raw_dir
 from epinb.io import (read_peaks, load_ml4g, read_gencode_bed, read_deepchrome_csv, read_roadmap_expression,
-                      read_ienhancer, read_vista, FastaGenome)
+                      read_ienhancer, read_vista, read_labelled_sequences, FastaGenome)
 from epinb.tracks import ml4g_peak_files, ML4G_MARKS
 
 R = raw_dir()
@@ -61,6 +62,21 @@ def test_vista():
     assert len(v) == 2120 and v.enhancer.sum() == 1126 and set(v.species) == {"human", "mouse"}
     assert v.loc[v.enhancer == 0, [c for c in v if c.startswith("active_")]].values.sum() == 0
     assert v.active_forebrain.sum() >= 350
+
+
+def test_labelled_sequences_round_trip(tmp_path):
+    "VISTA written as a user's FASTA + label table (records shuffled against the table, one unknown label) reads back."
+    v = read_vista()
+    labels = ["enhancer", "active_heart", "active_limb"]
+    (tmp_path / "el.fa").write_text("".join(f">{i} from VISTA\n{s}\n" for i, s in zip(v.id, v.seq)))
+    tab = v[["id"] + labels].sample(frac=1.0, random_state=0).astype({"active_limb": float})
+    tab.loc[tab.index[0], "active_limb"] = np.nan
+    tab.to_csv(tmp_path / "el.tsv", sep="\t", index=False)
+    d = read_labelled_sequences(tmp_path / "el.fa", tmp_path / "el.tsv")
+    assert d.id.tolist() == v.id.tolist() and d.seq.tolist() == v.seq.tolist()
+    expected = v[labels].astype(float).reset_index(drop=True)
+    expected.loc[v.index.get_loc(tab.index[0]), "active_limb"] = np.nan   # the unknown label stays unknown, on its record
+    pd.testing.assert_frame_equal(d[labels], expected)
 
 
 def test_hg38_slice():
