@@ -137,13 +137,15 @@ REFERENCES = {
     "enhancer": "Enhancer DL reference (ENCODE SCREEN cCREs, 9 tissues)",
 }
 
-def _row(label, ours, ref, data):
+def _row(label, ours, ref, data, ci=(None, None)):
+    "One table row; `ci` (low, high), when both are known, is printed in brackets after our value."
     f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-    return f"| {label} | {f(ours)} | {f(ref)} | {data} |"
+    return f"| {label} | {f(ours)}{'' if None in ci else f' [{ci[0]:.3f}, {ci[1]:.3f}]'} | {f(ref)} | {data} |"
 
 def results_tables(m: dict) -> str:
     "Markdown tables (expression GBM, histone net, enhancers) from metrics.json content; 3 decimals."
     g, h, e = m.get("expression_gbm", {}), m.get("histone_net", {}), m.get("enhancers", {})
+    ci = lambda k: (e.get(f"{k}_ci_low"), e.get(f"{k}_ci_high"))   # 95 % bootstrap interval over the test set, where computed
     head = "| metric | epinb | reference | measured on (epinb) |\n|---|---|---|---|"
     loco = "ML4G peaks, mean over 21 held-out chromosomes"
     out = ["### Expression from marks, tabular (two-stage LightGBM)", "", head,
@@ -169,13 +171,14 @@ def results_tables(m: dict) -> str:
            _row("Roadmap E003 (H1), Pearson", h.get("roadmap_e003_pearson"), None, "DeepChrome format, 200 test genes"),
            "", f"Reference: {REFERENCES['histone']}.", "",
            "### Enhancers from sequence", "", head,
-           _row("iEnhancer layer 1, test accuracy", e.get("ienhancer_layer1_test_accuracy"), 0.769, f"best model out-of-fold: {e.get('best_model_ienhancer', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)"),
-           _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set"),
-           _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed"),
-           _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, f"strong vs weak; best model out-of-fold: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN"),
+           _row("iEnhancer layer 1, test accuracy", e.get("ienhancer_layer1_test_accuracy"), 0.769, f"best model out-of-fold: {e.get('best_model_ienhancer', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)", ci("ienhancer_layer1_test_accuracy")),
+           _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set", ci("ienhancer_layer1_test_mcc")),
+           _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed", ci("ienhancer_layer1_dedup_test_accuracy")),
+           _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, f"strong vs weak; best model out-of-fold: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN", ci("ienhancer_layer2_test_accuracy")),
            _row("iEnhancer layer 2, soft-masked fraction alone", e.get("ienhancer_softmask_only_layer2_oof_accuracy"), None, "training out-of-fold accuracy of a leak: case, which sanitize removes and the test sets lack"),
-           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}"),
-           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, "7 tissues; reference: 9 SCREEN tissues (other data)"),
+           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}", ci("vista_enhancer_auroc")),
+           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, "7 tissues; reference: 9 SCREEN tissues (other data)", ci("vista_tissue_macro_f1")),
+           "", "Brackets: 95 % bootstrap interval over the test sequences (the test-set draw only; notebook 24 also shows the spread over folds).",
            "", f"Reference: {REFERENCES['enhancer']}: enhancer precision 0.80, recall 0.75, tissue F1 0.29; iEnhancer numbers are the published benchmark values.",
            ]
     return "\n".join(out)
