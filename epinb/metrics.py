@@ -43,6 +43,10 @@ def _ratio(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)
 
+def _check_weights(y, w, fn):
+    if w.ndim != 2 or w.shape[1] != len(y):
+        raise InputError(f"{fn}: weights must be n_boot x n with n = {len(y)} items, got shape {w.shape}")
+
 def count_metrics(tp, fp, fn, tn) -> dict:
     """accuracy, MCC, sensitivity, specificity, precision and F1 from confusion counts (numbers or arrays of one shape,
     e.g. one count per resample). A ratio with a zero denominator is NaN, except MCC, which is 0 there (sklearn's rule)."""
@@ -56,6 +60,11 @@ def weighted_counts(y, pred, w) -> tuple:
     """Confusion counts `tp, fp, fn, tn` of 0/1 predictions `pred` for 0/1 labels `y` (length n, or n x K for K labels)
     under item weights `w` (n_boot x n, e.g. from `resample_weights`); each count is n_boot long (or n_boot x K)."""
     y, pred, w = np.asarray(y), np.asarray(pred), np.asarray(w, dtype=float)
+    _check_weights(y, w, "weighted_counts")
+    if pred.shape != y.shape: raise InputError(f"weighted_counts: predictions have shape {pred.shape}, labels {y.shape}; expected the same")
+    for a, what in ((y, "labels"), (pred, "predictions")):
+        bad = a[~np.isin(a, (0, 1))]
+        if bad.size: raise InputError(f"weighted_counts: {what} must be 0/1 (a missing label is not a negative), found {np.unique(bad)[:5].tolist()}")
     return tuple(w @ ((pred == p) & (y == t)).astype(float) for p, t in ((1, 1), (1, 0), (0, 1), (0, 0)))
 
 
@@ -87,7 +96,11 @@ def resample_weights(n: int, n_boot: int = 2000, seed: int = 0) -> np.ndarray:
 def weighted_auroc(y, score, w) -> np.ndarray:
     """AUROC of `score` for 0/1 labels `y` under each row of item weights `w` (n_boot x n): the weighted probability that
     a positive outscores a negative, ties counting one half; NaN where a row weighs only one class."""
-    y, score, w = np.asarray(y).astype(int), np.asarray(score, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+    y, score, w = np.asarray(y), np.asarray(score, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+    _check_weights(y, w, "weighted_auroc")
+    if score.shape != y.shape: raise InputError(f"weighted_auroc: scores have shape {score.shape}, labels {y.shape}; expected the same")
+    if not np.isin(y, (0, 1)).all(): raise InputError(f"weighted_auroc: labels must be 0/1, found {np.unique(y[~np.isin(y, (0, 1))])[:5].tolist()}")
+    y = y.astype(int)
     order = np.argsort(score, kind="stable"); s, y, w = score[order], y[order], w[:, order]
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])            # one column per distinct score
     pos, neg = np.add.reduceat(w * y, starts, axis=1), np.add.reduceat(w * (1 - y), starts, axis=1)
