@@ -43,9 +43,14 @@ def _ratio(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)
 
-def _check_weights(y, w, fn):
-    if w.ndim != 2 or w.shape[1] != len(y):
-        raise InputError(f"{fn}: weights must be n_boot x n with n = {len(y)} items, got shape {w.shape}")
+def _check_binary(fn, w, y, other, other_name, other_binary: bool = True):
+    "Refuse what would be miscounted: weights for another number of items, `other` shaped unlike `y`, values other than 0/1."
+    if w.ndim != 2 or w.shape[1] != len(y): raise InputError(f"{fn} weights", None, f"n_boot x n with n = {len(y)} items", f"shape {w.shape}")
+    if other.shape != y.shape: raise InputError(f"{fn} {other_name}", None, f"the same shape as the labels, {y.shape}", other.shape)
+    for what, a in (("labels", y), (other_name, other))[:2 if other_binary else 1]:
+        bad = np.argwhere(~np.isin(a, (0, 1)))
+        if len(bad): raise InputError(f"{fn} {what}", f"item {tuple(int(i) for i in bad[0]) if a.ndim > 1 else int(bad[0, 0])}",
+                                      "a value that must be 0/1 (a missing label is not a negative)", a[tuple(bad[0])])
 
 def count_metrics(tp, fp, fn, tn) -> dict:
     """accuracy, MCC, sensitivity, specificity, precision and F1 from confusion counts (numbers or arrays of one shape,
@@ -60,11 +65,7 @@ def weighted_counts(y, pred, w) -> tuple:
     """Confusion counts `tp, fp, fn, tn` of 0/1 predictions `pred` for 0/1 labels `y` (length n, or n x K for K labels)
     under item weights `w` (n_boot x n, e.g. from `resample_weights`); each count is n_boot long (or n_boot x K)."""
     y, pred, w = np.asarray(y), np.asarray(pred), np.asarray(w, dtype=float)
-    _check_weights(y, w, "weighted_counts")
-    if pred.shape != y.shape: raise InputError(f"weighted_counts: predictions have shape {pred.shape}, labels {y.shape}; expected the same")
-    for a, what in ((y, "labels"), (pred, "predictions")):
-        bad = a[~np.isin(a, (0, 1))]
-        if bad.size: raise InputError(f"weighted_counts: {what} must be 0/1 (a missing label is not a negative), found {np.unique(bad)[:5].tolist()}")
+    _check_binary("weighted_counts", w, y, pred, "predictions")
     return tuple(w @ ((pred == p) & (y == t)).astype(float) for p, t in ((1, 1), (1, 0), (0, 1), (0, 0)))
 
 
@@ -90,16 +91,14 @@ def best_threshold(y, score, metric: str = "mcc", grid=None) -> float:
 def resample_weights(n: int, n_boot: int = 2000, seed: int = 0) -> np.ndarray:
     """How often each of `n` test items is drawn in each of `n_boot` bootstrap resamples: an `(n_boot, n)` integer
     matrix whose rows sum to `n`. Score every model with the same matrix and their differences are paired."""
-    if n < 1 or n_boot < 1: raise InputError(f"resample_weights: need n >= 1 and n_boot >= 1, got n={n}, n_boot={n_boot}")
+    if n < 1 or n_boot < 1: raise InputError("resample_weights", None, "n >= 1 items and n_boot >= 1 resamples", f"n={n}, n_boot={n_boot}")
     return np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_boot)
 
 def weighted_auroc(y, score, w) -> np.ndarray:
     """AUROC of `score` for 0/1 labels `y` under each row of item weights `w` (n_boot x n): the weighted probability that
     a positive outscores a negative, ties counting one half; NaN where a row weighs only one class."""
     y, score, w = np.asarray(y), np.asarray(score, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
-    _check_weights(y, w, "weighted_auroc")
-    if score.shape != y.shape: raise InputError(f"weighted_auroc: scores have shape {score.shape}, labels {y.shape}; expected the same")
-    if not np.isin(y, (0, 1)).all(): raise InputError(f"weighted_auroc: labels must be 0/1, found {np.unique(y[~np.isin(y, (0, 1))])[:5].tolist()}")
+    _check_binary("weighted_auroc", w, y, score, "scores", other_binary=False)
     y = y.astype(int)
     order = np.argsort(score, kind="stable"); s, y, w = score[order], y[order], w[:, order]
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])            # one column per distinct score
@@ -110,7 +109,7 @@ def weighted_auroc(y, score, w) -> np.ndarray:
 def bootstrap_binary(y, score, threshold: float, w) -> pd.DataFrame:
     """`binary_metrics`' accuracy, MCC, AUROC, sensitivity, specificity, precision and F1 of `score` at a fixed
     `threshold`, once per row of resample weights `w`: the bootstrap distribution of a test-set result."""
-    y, score = np.asarray(y).astype(int), np.asarray(score, dtype=float)
+    score = np.asarray(score, dtype=float)   # labels go as they are: the counts and AUROC refuse anything but 0/1
     return pd.DataFrame(dict(count_metrics(*weighted_counts(y, (score >= threshold).astype(int), w)), auroc=weighted_auroc(y, score, w)))
 
 def interval(values, level: float = 0.95) -> tuple:
