@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install data figures test bench readme check-clean
+.PHONY: install bedtools data figures test bench readme check-clean
 
 install: $(STAMP)
 
@@ -17,13 +17,18 @@ $(STAMP): requirements.txt settings.ini setup.py
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name epinb --display-name "epinb (.venv)" >/dev/null
+	@$(MAKE) --no-print-directory bedtools
+	@touch $(STAMP)
+
+# Debian's bedtools for pybedtools, when it is missing: apt-get as root, through sudo otherwise. `env` carries
+# DEBIAN_FRONTEND past sudo (and past an empty $SUDO, where a bare assignment would be run as a command).
+bedtools:
 	@if ! command -v bedtools >/dev/null 2>&1; then \
 	  echo "bedtools (needed by pybedtools) is missing: installing Debian's bedtools with apt-get"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  { $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bedtools; } >/dev/null \
+	  { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bedtools; } >/dev/null \
 	  || { echo "ERROR: could not install bedtools. Install it yourself (apt-get install bedtools, or conda install -c bioconda bedtools) and rerun make."; exit 1; }; \
 	fi
-	@touch $(STAMP)
 
 data: install
 	$(BIN)/epinb data fetch --quiet
