@@ -9,7 +9,7 @@ def test_top_level_help_lists_commands_and_examples(run_epinb):
         assert word in r.stdout
 
 
-@pytest.mark.parametrize("args", [("data", "fetch"), ("data", "verify"), ("figures",), ("predict",)])
+@pytest.mark.parametrize("args", [("data", "fetch"), ("data", "verify"), ("figures",), ("predict",), ("predict-enhancers",)])
 def test_each_subcommand_has_help_with_an_example(run_epinb, args):
     r = run_epinb(*args, "--help")
     assert r.returncode == 0 and "example" in r.stdout

@@ -62,3 +62,37 @@ def test_not_a_model_folder(run_epinb, tmp_path):
     r = run_epinb("predict", "--model", tmp_path, "--genes", raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv",
                   "--tracks", *tracks(), "--out", tmp_path / "o.tsv")
     assert r.returncode == 2 and "model.json: expected a model folder saved by epinb" in r.stderr
+
+
+def saved_enhancers(name, test, profile="quick"):
+    model = data_dir() / "derived/models" / profile / name
+    fasta, pred = (data_dir() / "derived/predictions" / profile / f"{test}{suffix}" for suffix in (".fa", "_predicted.tsv"))
+    assert (model / "model.json").exists() and fasta.exists() and pred.exists(), \
+        f"no saved {profile} enhancer model: run the enhancer notebook first (make test runs nbdev_test before pytest)"
+    return model, fasta, pred
+
+
+@pytest.mark.parametrize("name, test", [("enhancers_vista", "vista_test"), ("enhancers_ienhancer", "ienhancer_layer1_test")])
+def test_predict_enhancers_reproduces_the_notebooks_test_predictions(run_epinb, tmp_path, name, test):
+    # the notebook checked these predictions against its own test probabilities and reported numbers
+    model, fasta, pred = saved_enhancers(name, test)
+    out = tmp_path / "o.tsv"
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", fasta, "--out", out)
+    assert r.returncode == 0, r.stderr
+    a, b = pd.read_csv(out, sep="\t"), pd.read_csv(pred, sep="\t")
+    labels = json.loads((model / "model.json").read_text())["labels"]
+    assert list(a.columns) == ["id", "p_enhancer", "enhancer"] + [c for l in labels for c in (f"p_{l}", l)]
+    assert f"{len(a)} sequences scored" in r.stdout
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_predict_enhancers_names_a_bad_record_and_writes_nothing(run_epinb, tmp_path):
+    model, _, _ = saved_enhancers("enhancers_vista", "vista_test")
+    (tmp_path / "in.fa").write_text(">ok\nACGTACGT\n>bad_one\nACGTRYACGT\n")   # IUPAC, but not ACGTN
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", tmp_path / "in.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "bad_one" in r.stderr and "only A, C, G, T, N" in r.stderr
+    assert not (tmp_path / "o.tsv").exists()
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", tmp_path / "in.fa", "--out", tmp_path / "o.tsv", "--invalid", "n")
+    assert r.returncode == 0 and len(pd.read_csv(tmp_path / "o.tsv", sep="\t")) == 2
+    r = run_epinb("predict-enhancers", "--model", tmp_path, "--fasta", tmp_path / "in.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "model.json" in r.stderr
