@@ -303,8 +303,9 @@ class FastaGenome:
         return revcomp(seq) if strand == "-" else seq
 
 # %% ../nbs/02_io.ipynb #c031
-def read_fasta_records(path) -> pd.DataFrame:
-    "FASTA -> DataFrame `id, description, seq` (sequence lines joined, case kept); validated IUPAC alphabet."
+def read_fasta_records(path, unique_ids: bool = False) -> pd.DataFrame:
+    """FASTA -> DataFrame `id, description, seq` (sequence lines joined, case kept); validated IUPAC alphabet. `id` is the
+    first word of the header; with `unique_ids`, a repeated id is an error (for tables keyed by id)."""
     path = Path(path)
     if not path.exists(): raise InputError(path, None, "an existing FASTA file")
     with _open_text(path) as f: text = f.read()
@@ -321,7 +322,11 @@ def read_fasta_records(path) -> pd.DataFrame:
         if not s: raise InputError(path, f"record {d!r} (line {i})", "a non-empty sequence")
         bad = set(s.upper()) - IUPAC
         if bad: raise InputError(path, f"record {d!r} (line {i})", "IUPAC nucleotide characters", f"{sorted(bad)}")
-    return pd.DataFrame(dict(id=[d.split()[0] if d else "" for d in desc], description=desc, seq=seqs))
+    out = pd.DataFrame(dict(id=[d.split()[0] if d else "" for d in desc], description=desc, seq=seqs))
+    rep = out.id[out.id.duplicated()]
+    if unique_ids and len(rep):
+        raise InputError(path, f"record {rep.iloc[0]!r}", "unique ids (the first word of each header)", f"{out.id.duplicated(keep=False).sum()} records sharing {rep.nunique()} ids")
+    return out
 
 # %% ../nbs/02_io.ipynb #c034
 _IENH_FILES = {("layer1", "enhancers"): (1, np.nan), ("layer1", "nonenhancers"): (0, np.nan),
@@ -436,14 +441,13 @@ def read_labelled_sequences(fasta, labels, id_col: str = "id") -> pd.DataFrame:
     """Your own sequences for the enhancer models: FASTA `fasta` + tab-separated `labels` (one row per record: `id_col`,
     0/1 `enhancer`, optional 0/1 `active_<label>` columns where empty = unknown) -> `id, seq, enhancer, active_...` in
     FASTA order, case kept (`sanitize` next). Labels are float (NaN = unknown)."""
-    seqs, path = read_fasta_records(fasta), Path(labels)
+    seqs, path = read_fasta_records(fasta, unique_ids=True), Path(labels)
     if not path.exists(): raise InputError(path, None, "an existing tab-separated label table")
     tab = pd.read_csv(path, sep="\t", dtype=str)   # values as written, for the error messages
     if id_col not in tab or "enhancer" not in tab:
         raise InputError(path, "header", f"columns {id_col!r} and 'enhancer' (and optional 'active_<label>' columns)", list(tab.columns))
-    for name, ids in ((fasta, seqs.id), (path, tab[id_col])):
-        rep = ids[ids.duplicated()]
-        if len(rep): raise InputError(name, f"id {rep.iloc[0]!r}", "each id once", f"{ids.duplicated(keep=False).sum()} rows sharing {rep.nunique()} ids")
+    ids = tab[id_col]; rep = ids[ids.duplicated()]
+    if len(rep): raise InputError(path, f"id {rep.iloc[0]!r}", "each id once", f"{ids.duplicated(keep=False).sum()} rows sharing {rep.nunique()} ids")
     for name, mine, other, what in ((path, seqs.id, tab[id_col], "a label row for every FASTA record"),
                                     (fasta, tab[id_col], seqs.id, "a FASTA record for every label row")):
         miss = mine[~mine.isin(set(other))]

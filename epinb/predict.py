@@ -222,9 +222,7 @@ def predict_enhancers(model_dir, fasta, out=None, invalid: str = "error") -> pd.
     from epinb.io import read_fasta_records
     from epinb.sequence import sanitize
     _enhancer_meta(Path(model_dir))   # a wrong model folder fails before the sequences are read
-    recs = read_fasta_records(fasta)
-    rep = recs.id[recs.id.duplicated()]
-    if len(rep): raise InputError(fasta, f"record {rep.iloc[0]!r}", "unique ids (the first word of each header)", "a repeated id")
+    recs = read_fasta_records(fasta, unique_ids=True)
     recs["seq"] = [sanitize(s, invalid=invalid, record=i, file=str(fasta)) for s, i in zip(recs.seq, recs.id)]
     res = predict_sequences(model_dir, recs)
     if out is not None:

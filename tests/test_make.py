@@ -17,10 +17,12 @@ def _fake(folder: Path, name: str, body: str):
     p.chmod(p.stat().st_mode | stat.S_IXUSR)
 
 
-def run_bedtools_step(tmp_path, uid: int, apt_rc: int = 0):
-    "`make bedtools` as user `uid` with a fake apt-get that exits `apt_rc`; returns (CompletedProcess, recorded calls)."
+def run_bedtools_step(tmp_path, uid: int = 0, apt_rc: int = 0, have_bedtools: bool = False):
+    """`make bedtools` as user `uid` with a fake apt-get that exits `apt_rc` (and a fake bedtools if `have_bedtools`);
+    returns (CompletedProcess, recorded calls)."""
     fake, log = tmp_path / "bin", tmp_path / "calls.log"
     fake.mkdir()
+    if have_bedtools: _fake(fake, "bedtools", "exit 0")
     _fake(fake, "id", f'[ "$1" = -u ] && echo {uid}')
     _fake(fake, "sudo", f'echo "sudo $*" >> {log}; exec "$@"')
     _fake(fake, "apt-get", f'echo "apt-get DEBIAN_FRONTEND=${{DEBIAN_FRONTEND:-unset}} $*" >> {log}; exit {apt_rc}')
@@ -54,8 +56,5 @@ def test_a_failed_install_stops_make_and_says_what_to_do(tmp_path):
 
 
 def test_nothing_is_installed_when_bedtools_is_there(tmp_path):
-    (tmp_path / "bin").mkdir()
-    _fake(tmp_path / "bin", "bedtools", "exit 0")
-    r = subprocess.run([MAKE, "--no-print-directory", "-s", "bedtools"], cwd=ROOT, capture_output=True, text=True,
-                       env={"PATH": str(tmp_path / "bin"), "HOME": str(tmp_path)})
-    assert r.returncode == 0 and r.stdout == ""
+    r, calls = run_bedtools_step(tmp_path, have_bedtools=True)
+    assert r.returncode == 0 and r.stdout == "" and calls == []
