@@ -1,5 +1,6 @@
 """Benchmarks (`make bench`): run every `bench_*.py` beside this file (or those named: `run.py epochs motifs`); each
-defines `run() -> dict`. Results are merged into figures/benchmarks.json (one section per benchmark file)."""
+defines `run() -> dict`, or None where it cannot run here (a GPU benchmark without a GPU), which leaves its section as
+it was. Results are merged into figures/benchmarks.json (one section per benchmark file)."""
 import importlib.util, sys, time, platform, os
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def main(only=()):
         mod = load_benchmark(f)
         print(f"[bench] {name} ...", flush=True); t0 = time.time()
         res = mod.run()
+        if res is None:
+            print(f"[bench] {name}: cannot run on this machine; its section is left as it was", flush=True); continue
         res["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
         res["wall_seconds"] = round(time.time() - t0, 2)
         merge_metrics(name, res, out)

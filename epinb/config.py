@@ -107,6 +107,10 @@ def torch_device(prefer: str | None = None):
 
 
 # %% ../nbs/00_config.ipynb #c015
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    m = os.umask(0o022); os.umask(m); return m
+
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "w", **kw):
     "Context manager yielding a file handle; the file appears at `path` only if the block succeeds."
@@ -114,6 +118,7 @@ def atomic_write(path, mode: str = "w", **kw):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, mode, **kw) as f: yield f
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes it 0600; the result is as readable as any new file
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)

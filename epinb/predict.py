@@ -14,8 +14,8 @@ from .io import read_gene_table, read_peaks
 from .tracks import open_track, PeakTrack, bin_stack
 
 # %% auto #0
-__all__ = ['ENHANCER_MODEL', 'open_inputs', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble', 'predict_expression',
-           'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
+__all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble',
+           'predict_expression', 'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
 
 # %% ../nbs/17_predict.ipynb #c004
 def _files(spec: str) -> list:
@@ -42,13 +42,20 @@ def open_inputs(tracks: dict) -> tuple:
     return trk, pk
 
 def _check_model_meta(meta: dict, path, kind: str):
+    "The saved model is of `kind`, and the package that computes it has the major version it was saved with."
     if meta.get("kind") != kind: raise InputError(path, "kind", kind, meta.get("kind"))
-    import lightgbm, torch
-    have = {"lightgbm": lightgbm.__version__, "torch": torch.__version__}
-    for pkg, v in have.items():
-        saved = meta.get("packages", {}).get(pkg)
-        if saved and saved.split(".")[0] != v.split(".")[0]:
-            raise InputError(path, f"package {pkg}", f"major version {saved.split('.')[0]} (the model was saved with {saved})", v)
+    from importlib import metadata
+    pkg = "lightgbm" if kind == "epinb.gbm.StackedExpression" else "torch"   # networks and the enhancer models: torch
+    try: v = metadata.version(pkg)
+    except metadata.PackageNotFoundError: raise InputError(path, f"package {pkg}", f"{pkg} installed", "not installed") from None
+    saved = meta.get("packages", {}).get(pkg)
+    if saved and saved.split(".")[0] != v.split(".")[0]:
+        raise InputError(path, f"package {pkg}", f"major version {saved.split('.')[0]} (the model was saved with {saved})", v)
+
+# %% ../nbs/17_predict.ipynb #c005b
+def cpu_state(model) -> dict:
+    "The `state_dict` of `model` with every tensor copied to the CPU (what `torch.save` should write)."
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
 # %% ../nbs/17_predict.ipynb #c006
 def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
@@ -80,7 +87,7 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
     preds = []
     for f in meta["members"]:
         net = HistoneNet(len(meta["marks"]), x.shape[2], **meta["config"])
-        net.load_state_dict(torch.load(model_dir / f, weights_only=True)); net.eval()
+        net.load_state_dict(torch.load(model_dir / f, weights_only=True, map_location="cpu")); net.eval()
         with torch.no_grad(): preds.append(torch.cat([net(x[i:i + 512]) for i in range(0, len(x), 512)]).numpy())
     return np.mean(preds, 0)
 
@@ -91,7 +98,7 @@ def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, c
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     members = []
     for i, n in enumerate(nets):
-        torch.save(n.state_dict(), folder / f"member_{i}.pt"); members.append(f"member_{i}.pt")
+        torch.save(cpu_state(n), folder / f"member_{i}.pt"); members.append(f"member_{i}.pt")
     meta = dict(kind="epinb.histone_net.HistoneNet", format=1, marks=list(marks), upstream=upstream, downstream=downstream,
                 bin_size=bin_size, config=config, members=members, packages=package_versions(), **(extra or {}))
     with atomic_write(folder / "model.json") as f: json.dump(meta, f, indent=1)
@@ -147,7 +154,7 @@ def save_enhancer_model(folder, members: dict, heads: dict, labels, length: int,
                     sc, lr = [p[0] for p in m.values()], [p[-1] for p in m.values()]
                     np.savez(fh, mean=np.stack([s.mean_ for s in sc]), scale=np.stack([s.scale_ for s in sc]),
                              coef=np.stack([r.coef_[0] for r in lr]), intercept=np.array([r.intercept_[0] for r in lr]))
-                else: torch.save(m.state_dict(), fh)
+                else: torch.save(cpu_state(m), fh)
             files.append(f)
         meta["members"][kind] = files
         if kind in KINDS:
@@ -203,7 +210,7 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
             net_meta = meta["networks"][kind]
             for file in files:
                 net = make_model(kind, len(labels), meta["length"], net_meta["stride"], **net_meta["size"])
-                net.load_state_dict(torch.load(model_dir / file, weights_only=True))
+                net.load_state_dict(torch.load(model_dir / file, weights_only=True, map_location="cpu"))
                 p, l = predict_enhancer(net, seqs, kind, meta["length"], net_meta["stride"])
                 P.append(np.column_stack([p, l]))
         outputs[kind] = np.mean(P, 0)

@@ -107,10 +107,11 @@ def label_pos_weight(y, mask, cap: float = 20.0) -> np.ndarray:
 
 # %% ../nbs/13_sequence_nets.ipynb #c013
 def sequence_attribution(model: nn.Module, x: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
-    "(n, L) gradient x input of the enhancer logit at the observed bases (one-hot inputs)."
-    model.eval(); x = x.clone().requires_grad_(True)
-    model(x, mask)["enhancer"].sum().backward()
-    return (x.grad * x).sum(1).detach().numpy()
+    "(n, L) gradient x input of the enhancer logit at the observed bases (one-hot inputs), on the model's device."
+    device = next(model.parameters()).device
+    model.eval(); x = x.to(device).clone().requires_grad_(True)
+    model(x, mask.to(device))["enhancer"].sum().backward()
+    return (x.grad * x).sum(1).detach().cpu().numpy()
 
 # %% ../nbs/13_sequence_nets.ipynb #c016
 import pandas as pd

@@ -19,7 +19,7 @@ __all__ = ['predict', 'fit']
 # %% ../nbs/11_train.ipynb #c004
 def _batches(data: tuple, batch_size: int, shuffle: bool, generator=None):
     n = len(data[0])
-    idx = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    idx = (torch.randperm(n, generator=generator) if shuffle else torch.arange(n)).to(data[0].device)   # same order on every device
     for i in range(0, n, batch_size):
         j = idx[i:i + batch_size]
         yield tuple(d[j] for d in data)
@@ -27,6 +27,13 @@ def _batches(data: tuple, batch_size: int, shuffle: bool, generator=None):
 def _to(x, device):
     if isinstance(x, dict): return {k: v.to(device) for k, v in x.items()}
     return x.to(device)
+
+def _on_device(data: tuple, device, share: float = 0.25) -> tuple:
+    """`data` moved to a CUDA `device` once, when it takes less than `share` of the GPU's free memory, so that no batch is
+    copied from the host; elsewhere (the CPU, or too large) as it is, and `fit` moves each batch."""
+    if torch.device(device).type != "cuda": return data
+    size = sum(d.numel() * d.element_size() for d in data)
+    return tuple(d.to(device) for d in data) if size < share * torch.cuda.mem_get_info(device)[0] else data
 
 def _cat(outs):
     if isinstance(outs[0], dict): return {k: torch.cat([o[k] for o in outs]) for k in outs[0]}
@@ -47,15 +54,16 @@ def fit(model: nn.Module, train: tuple, val: tuple, loss_fn, n_inputs: int = 1, 
     Early stopping after `patience` epochs without a better validation loss; the best weights are restored."""
     if len(train[0]) == 0 or len(val[0]) == 0: raise InputError("fit", "data", "non-empty training and validation sets")
     seed_everything(seed)
-    device = device or torch_device()
-    model.to(device)
+    device = torch.device(device or torch_device())
+    model.to(device); train = _on_device(train, device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=lr_patience)
     gen = torch.Generator().manual_seed(seed)
     best, best_state, wait, hist = float("inf"), None, 0, []
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
-        t0 = time.time(); model.train(); tot, n = 0.0, 0
+        t0 = time.time(); model.train(); n = 0
+        tot = torch.zeros((), dtype=torch.float64, device=device)   # summed on the device: no wait for the GPU per batch
         for b in _batches(train, batch_size, True, gen):
             b = [x.to(device) for x in b]
             opt.zero_grad(set_to_none=True)
@@ -63,7 +71,8 @@ def fit(model: nn.Module, train: tuple, val: tuple, loss_fn, n_inputs: int = 1, 
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            tot += loss.item() * len(b[0]); n += len(b[0])
+            tot += loss.detach().double() * len(b[0]); n += len(b[0])
+        tot = tot.item()
         vl = float(loss_fn(predict(model, val[:n_inputs], device=device), *val[n_inputs:]).item())
         sched.step(vl)
         improved = vl < best - 1e-6

@@ -11,7 +11,7 @@ from run import load_benchmark as load   # the loader `make bench` uses
 
 def test_every_benchmark_defines_run():
     files = sorted(BENCH.glob("bench_*.py"))
-    assert {f.stem for f in files} >= {"bench_epochs", "bench_features", "bench_motifs", "bench_tracks"}
+    assert {f.stem for f in files} >= {"bench_epochs", "bench_epochs_gpu", "bench_features", "bench_motifs", "bench_tracks"}
     for f in files: assert callable(load(f).run), f
 
 
@@ -26,3 +26,18 @@ def test_epoch_benchmark_on_the_real_tables():
     for kind, shape in [("cnn", "cpu"), ("cnn_lstm", "cpu"), ("transformer", "cpu"), ("transformer", "reference")]:
         s = m.time_epoch(kind, vista, tissues, length, batch, 8, cpu, shape, repeats=2)
         assert s.shape == (2,) and (s > 0).all()
+    s = m.time_histone_epoch(cpu, rows=64, repeats=2)   # the histone net at notebook 23's shape
+    assert s.shape == (2,) and (s > 0).all()
+
+
+def test_gpu_benchmark_leaves_its_section_where_there_is_no_gpu(tmp_path, monkeypatch):
+    """Without a GPU (EPINB_DEVICE=cpu refuses one), the GPU benchmark does not run, and `run.py epochs_gpu` keeps the
+    GPU figures recorded earlier instead of replacing them."""
+    import json
+    from run import main
+    monkeypatch.setenv("EPINB_DEVICE", "cpu"); monkeypatch.setenv("EPINB_ROOT", str(tmp_path))
+    assert load(BENCH / "bench_epochs_gpu.py").run() is None
+    (tmp_path / "figures").mkdir(); recorded = {"epochs_gpu": {"gpu": "recorded earlier", "vista_cnn_seconds_per_epoch_gpu": 0.39}}
+    (tmp_path / "figures/benchmarks.json").write_text(json.dumps(recorded))
+    main(["epochs_gpu"])
+    assert json.loads((tmp_path / "figures/benchmarks.json").read_text()) == recorded
