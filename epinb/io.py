@@ -323,8 +323,8 @@ def read_fasta_records(path, unique_ids: bool = False) -> pd.DataFrame:
         bad = set(s.upper()) - IUPAC
         if bad: raise InputError(path, f"record {d!r} (line {i})", "IUPAC nucleotide characters", f"{sorted(bad)}")
     out = pd.DataFrame(dict(id=[d.split()[0] if d else "" for d in desc], description=desc, seq=seqs))
-    rep = out.id[out.id.duplicated()]
-    if unique_ids and len(rep):
+    rep = out.id[out.id.duplicated()] if unique_ids else ()
+    if len(rep):
         raise InputError(path, f"record {rep.iloc[0]!r}", "unique ids (the first word of each header)", f"{out.id.duplicated(keep=False).sum()} records sharing {rep.nunique()} ids")
     return out
 

@@ -14,8 +14,9 @@ from .io import read_gene_table, read_peaks
 from .tracks import open_track, PeakTrack, bin_stack
 
 # %% auto #0
-__all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble',
-           'predict_expression', 'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
+__all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state', 'predict_gbm', 'predict_histone_net',
+           'save_histone_ensemble', 'predict_expression', 'save_enhancer_model', 'predict_sequences',
+           'predict_enhancers']
 
 # %% ../nbs/17_predict.ipynb #c004
 def _files(spec: str) -> list:
@@ -57,6 +58,17 @@ def cpu_state(model) -> dict:
     "The `state_dict` of `model` with every tensor copied to the CPU (what `torch.save` should write)."
     return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
+def save_state(model, path) -> None:
+    "Write `model`'s weights to `path` (atomically), every tensor on the CPU."
+    import torch
+    with atomic_write(path, "wb") as fh: torch.save(cpu_state(model), fh)
+
+def load_state(net, path):
+    "`net` with the weights `save_state` wrote to `path`, read onto the CPU (files saved on a GPU included), in eval mode."
+    import torch
+    net.load_state_dict(torch.load(path, weights_only=True, map_location="cpu"))
+    return net.eval()
+
 # %% ../nbs/17_predict.ipynb #c006
 def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     "Stacked two-stage LightGBM: base features of the new cell, log-z on its genes, derived features, rank x mask."
@@ -86,19 +98,17 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
     x = torch.from_numpy(MarkScaler().fit(x).transform(x))
     preds = []
     for f in meta["members"]:
-        net = HistoneNet(len(meta["marks"]), x.shape[2], **meta["config"])
-        net.load_state_dict(torch.load(model_dir / f, weights_only=True, map_location="cpu")); net.eval()
+        net = load_state(HistoneNet(len(meta["marks"]), x.shape[2], **meta["config"]), model_dir / f)
         with torch.no_grad(): preds.append(torch.cat([net(x[i:i + 512]) for i in range(0, len(x), 512)]).numpy())
     return np.mean(preds, 0)
 
 def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None):
     "Save members as state_dicts plus model.json."
-    import torch
     from epinb.paper import package_versions
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     members = []
     for i, n in enumerate(nets):
-        torch.save(cpu_state(n), folder / f"member_{i}.pt"); members.append(f"member_{i}.pt")
+        save_state(n, folder / f"member_{i}.pt"); members.append(f"member_{i}.pt")
     meta = dict(kind="epinb.histone_net.HistoneNet", format=1, marks=list(marks), upstream=upstream, downstream=downstream,
                 bin_size=bin_size, config=config, members=members, packages=package_versions(), **(extra or {}))
     with atomic_write(folder / "model.json") as f: json.dump(meta, f, indent=1)
@@ -130,7 +140,7 @@ def save_enhancer_model(folder, members: dict, heads: dict, labels, length: int,
     `label_given_enhancer`: the labels are defined for enhancers only (iEnhancer strength), so a sequence not called an
     enhancer gets no label call. Linear heads are saved as arrays (scaler and coefficients) with the motifs they score,
     networks as `state_dict`s; nothing is pickled."""
-    import inspect, torch
+    import inspect
     from epinb.paper import package_versions
     from epinb.sequence_nets import MODELS, KINDS, sequence_features
     labels, folder = list(labels), Path(folder)
@@ -148,13 +158,13 @@ def save_enhancer_model(folder, members: dict, heads: dict, labels, length: int,
         files = []
         for i, m in enumerate(fitted):
             f = f"{kind}_{i}.npz" if kind == "motif_lr" else f"{kind}_{i}.pt"
-            with atomic_write(folder / f, "wb") as fh:
-                if kind == "motif_lr":
-                    if list(m) != ["enhancer", *labels]: raise InputError("save_enhancer_model", f"motif_lr member {i} with heads {list(m)}", f"heads {['enhancer', *labels]}")
-                    sc, lr = [p[0] for p in m.values()], [p[-1] for p in m.values()]
+            if kind != "motif_lr": save_state(m, folder / f)
+            else:
+                if list(m) != ["enhancer", *labels]: raise InputError("save_enhancer_model", f"motif_lr member {i} with heads {list(m)}", f"heads {['enhancer', *labels]}")
+                sc, lr = [p[0] for p in m.values()], [p[-1] for p in m.values()]
+                with atomic_write(folder / f, "wb") as fh:
                     np.savez(fh, mean=np.stack([s.mean_ for s in sc]), scale=np.stack([s.scale_ for s in sc]),
                              coef=np.stack([r.coef_[0] for r in lr]), intercept=np.array([r.intercept_[0] for r in lr]))
-                else: torch.save(cpu_state(m), fh)
             files.append(f)
         meta["members"][kind] = files
         if kind in KINDS:
@@ -185,7 +195,7 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
     """Apply a model saved by `save_enhancer_model` to a table with `id` and `seq` (uppercase ACGTN, as `sanitize` gives):
     `id, p_enhancer, enhancer`, then `p_<label>, <label>` for each label; calls are 0/1 at the saved out-of-fold
     thresholds (missing where the label is defined for enhancers only and the sequence is not called one)."""
-    import torch, warnings
+    import warnings
     from scipy.special import expit
     from epinb.sequence_nets import make_model, predict_enhancer, sequence_features
     model_dir = Path(model_dir); meta = _enhancer_meta(model_dir)
@@ -209,8 +219,7 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
         else:
             net_meta = meta["networks"][kind]
             for file in files:
-                net = make_model(kind, len(labels), meta["length"], net_meta["stride"], **net_meta["size"])
-                net.load_state_dict(torch.load(model_dir / file, weights_only=True, map_location="cpu"))
+                net = load_state(make_model(kind, len(labels), meta["length"], net_meta["stride"], **net_meta["size"]), model_dir / file)
                 p, l = predict_enhancer(net, seqs, kind, meta["length"], net_meta["stride"])
                 P.append(np.column_stack([p, l]))
         outputs[kind] = np.mean(P, 0)

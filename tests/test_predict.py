@@ -9,12 +9,17 @@ from epinb.config import raw_dir, data_dir
 MARKS = ["DNase", "H3K27ac", "H3K4me1", "H3K4me3", "H3K27me3", "H3K36me3", "H3K9me3"]
 
 
+def saved_outputs(name, files, notebook, profile="quick"):
+    "A model folder the paper notebooks saved and their files under derived/predictions; says which notebook to run if missing."
+    model = data_dir() / "derived/models" / profile / name
+    paths = [data_dir() / "derived/predictions" / profile / f for f in files]
+    assert (model / "model.json").exists() and all(p.exists() for p in paths), \
+        f"no saved {profile} {name} model: run the {notebook} notebook first (make test runs nbdev_test before pytest)"
+    return model, *paths
+
+
 def saved(profile="quick"):
-    model = data_dir() / "derived/models" / profile / "expression_gbm"
-    pred = data_dir() / "derived/predictions" / profile / "X3_gex_predicted.tsv"
-    assert (model / "model.json").exists() and pred.exists(), \
-        f"no saved {profile} model: run the expression notebook first (make test runs nbdev_test before pytest)"
-    return model, pred
+    return saved_outputs("expression_gbm", ["X3_gex_predicted.tsv"], "expression", profile)
 
 
 def tracks(marks=MARKS):
@@ -65,11 +70,7 @@ def test_not_a_model_folder(run_epinb, tmp_path):
 
 
 def saved_enhancers(name, test, profile="quick"):
-    model = data_dir() / "derived/models" / profile / name
-    fasta, pred = (data_dir() / "derived/predictions" / profile / f"{test}{suffix}" for suffix in (".fa", "_predicted.tsv"))
-    assert (model / "model.json").exists() and fasta.exists() and pred.exists(), \
-        f"no saved {profile} enhancer model: run the enhancer notebook first (make test runs nbdev_test before pytest)"
-    return model, fasta, pred
+    return saved_outputs(name, [f"{test}.fa", f"{test}_predicted.tsv"], "enhancer", profile)
 
 
 @pytest.mark.parametrize("name, test", [("enhancers_vista", "vista_test"), ("enhancers_ienhancer", "ienhancer_layer1_test")])
