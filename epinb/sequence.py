@@ -9,8 +9,8 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
-           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'pwm_log_odds', 'motif_scan',
-           'top_window', 'motif_matches']
+           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers',
+           'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -135,6 +135,53 @@ def kmer_names(ks=(1, 2, 3, 4, 5)) -> list:
         rc = _revcomp_ids(k)
         out += ["".join("ACGT"[d] for d in digits) for i, digits in enumerate(_kmer_digits(k)) if i <= rc[i]]
     return out
+
+# %% ../nbs/08_sequence.ipynb #c021c
+def _canonical_kmers(seq: str, k: int) -> np.ndarray:
+    "Sorted distinct ids of the canonical (the smaller of a k-mer's and its reverse complement's id) N-free k-mers."
+    codes = _LUT[np.frombuffer(seq.upper().encode(), np.uint8)]
+    rc = np.where(codes == 4, 4, 3 - codes)[::-1]
+    return np.unique(np.minimum(_kmer_ids(codes, k), _kmer_ids(rc, k)[::-1]))
+
+def _kmer_table(seqs, k: int) -> tuple:
+    "(k-mer ids, positions of their sequences, distinct k-mers per sequence) of a list of sequences."
+    ids = [_canonical_kmers(s, k) for s in seqs]
+    n = np.array([len(i) for i in ids], np.int64)
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), np.repeat(np.arange(len(ids)), n), n
+
+def shared_kmers(query, reference=None, k: int = 20) -> pd.DataFrame:
+    """For each query sequence (in order), the reference sequence that holds the largest share of its distinct canonical
+    k-mers: `reference` (its position in `reference`, -1 when none shares a k-mer; ties go to the first), `shared` (that
+    share, 0-1; 0 for a query without an N-free k-mer) and `kmers` (the query's distinct k-mers). With `reference=None`
+    the query sequences are compared with each other, never with themselves."""
+    import pandas as pd
+    if not (isinstance(k, (int, np.integer)) and 1 <= k <= 31):
+        raise InputError("shared_kmers", f"k = {k!r}", "an integer k-mer length from 1 to 31 (ids are int64)")
+    query = list(query); qk, qs, qn = _kmer_table(query, k)
+    rk, rs = (qk, qs) if reference is None else _kmer_table(list(reference), k)[:2]
+    m = pd.DataFrame(dict(kmer=qk, q=qs)).merge(pd.DataFrame(dict(kmer=rk, r=rs)), on="kmer")
+    if reference is None: m = m[m.q != m.r]
+    hits = m.groupby(["q", "r"]).size().rename("n").reset_index().sort_values(["q", "n", "r"], ascending=[True, False, True])
+    best = hits.drop_duplicates("q").set_index("q")
+    out = pd.DataFrame(dict(reference=-1, shared=0.0, kmers=qn))
+    out.loc[best.index, "reference"] = best.r.to_numpy()
+    out.loc[best.index, "shared"] = best.n.to_numpy() / qn[best.index]
+    return out
+
+def near_duplicate_report(seqs, splits, k: int = 20, min_shared: float = 0.5) -> pd.DataFrame:
+    """For each split, the number of its sequences that share at least `min_shared` of their distinct canonical k-mers
+    with one sequence of each other split (`other`), and of all other splits together (`other` = "any other")."""
+    import pandas as pd
+    seqs, splits = np.asarray(list(seqs), object), np.asarray(splits)
+    if len(seqs) != len(splits): raise InputError("near_duplicate_report", f"{len(seqs)} sequences and {len(splits)} split labels", "one label per sequence")
+    names, rows = list(dict.fromkeys(splits)), []
+    for a in names:
+        q = seqs[splits == a]
+        for b in names + ["any other"]:
+            if b == a: continue
+            s = shared_kmers(q, seqs[splits != a] if b == "any other" else seqs[splits == b], k).shared
+            rows.append(dict(split=str(a), other=str(b), items=len(q), near_duplicates=int((s >= min_shared).sum()), max_shared=float(s.max()) if len(s) else 0.0))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/08_sequence.ipynb #c023
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
