@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #c004
 from __future__ import annotations
-import os, sys, json, random, tempfile, contextlib
+import os, sys, json, random, shutil, tempfile, contextlib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -12,8 +12,8 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['ML4G_CHROMS', 'PROFILES', 'repo_root', 'data_dir', 'raw_dir', 'derived_dir', 'figures_dir', 'Profile', 'get_profile',
-           'seed_everything', 'tune_allocator', 'torch_device', 'atomic_write', 'atomic_path', 'metrics_path',
-           'read_metrics', 'merge_metrics']
+           'seed_everything', 'tune_allocator', 'torch_device', 'atomic_write', 'atomic_path', 'atomic_dir',
+           'metrics_path', 'read_metrics', 'merge_metrics']
 
 # %% ../nbs/00_config.ipynb #c006
 def repo_root() -> Path:
@@ -128,6 +128,24 @@ def atomic_path(path):
     "A temporary sibling path for tools that write files themselves (savefig, bigWig writers); rename with `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     return path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+
+@contextlib.contextmanager
+def atomic_dir(path):
+    "Context manager yielding an empty temporary folder that replaces the folder `path` as a whole only if the block succeeds."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part"))
+    old = path.with_name(f".{path.name}.old{os.getpid()}")
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())   # mkdtemp makes it 0700
+        shutil.rmtree(old, ignore_errors=True)
+        if path.exists(): path.rename(old)
+        tmp.rename(path)
+    except BaseException:
+        if old.exists() and not path.exists(): old.rename(path)   # put the old folder back
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 # %% ../nbs/00_config.ipynb #c018
 def _plain(v):

@@ -184,14 +184,15 @@ class StackedExpression:
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return combine([m.predict_rank(X) for m in self.setups.values()], [m.predict_proba(X) for m in self.setups.values()], self.threshold)
     def save(self, folder, extra: dict | None = None) -> Path:
-        from epinb.config import atomic_write
+        "Boosters and model.json into `folder`, which is replaced as a whole, and only if every file is written (`atomic_dir`)."
+        from epinb.config import atomic_write, atomic_dir
         from epinb.paper import package_versions
-        folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-        meta = dict(kind="epinb.gbm.StackedExpression", format=1, features=self.features, threshold=self.threshold,
-                    families=self.families, tss=list(self.tss), marks=self.marks,
-                    setups={n: m.save(folder, n) for n, m in self.setups.items()}, packages=package_versions(), **(extra or {}))
-        with atomic_write(folder / "model.json") as f: json.dump(meta, f, indent=1)
-        return folder
+        with atomic_dir(folder) as out:
+            meta = dict(kind="epinb.gbm.StackedExpression", format=1, features=self.features, threshold=self.threshold,
+                        families=self.families, tss=list(self.tss), marks=self.marks,
+                        setups={n: m.save(out, n) for n, m in self.setups.items()}, packages=package_versions(), **(extra or {}))
+            with atomic_write(out / "model.json") as f: json.dump(meta, f, indent=1)
+        return Path(folder)
     @classmethod
     def load(cls, folder):
         folder = Path(folder); p = folder / "model.json"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, sys, time, shutil, subprocess, platform
 from importlib import metadata
 from pathlib import Path
-from .config import repo_root, merge_metrics, read_metrics
+from .config import repo_root, merge_metrics, read_metrics, atomic_dir
 
 # %% auto #0
 __all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks',
@@ -69,35 +69,27 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     root = repo_root()
     figures, build = Path(figures or root / "figures"), Path(build or root / "build")
     nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
-    staging = figures.with_name(f".{figures.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    if notebooks and figures.exists(): shutil.copytree(figures, staging)
-    staging.mkdir(parents=True, exist_ok=True)
-    for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap
-        if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
     build.mkdir(parents=True, exist_ok=True)
     old_env = os.environ.get("EPINB_FIGURES")
-    os.environ["EPINB_FIGURES"] = str(staging)
-    seconds = dict(read_metrics(staging / "metrics.json").get("run", {}).get("seconds", {}))
-    try:
-        for nb in nbs:
-            print(f"[epinb] running {nb.name} (profile={profile}) ...", flush=True)
-            seconds[nb.stem] = round(run_notebook(nb, build / nb.name, profile, kernel, cell_timeout), 1)
-            print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
-    except PaperError:
-        print(f"[epinb] FAILED; figures/ left unchanged; executed notebooks in {build}", file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        if old_env is None: os.environ.pop("EPINB_FIGURES", None)
-        else: os.environ["EPINB_FIGURES"] = old_env
-    run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root))
-    merge_metrics("run", run, staging / "metrics.json")
-    old = figures.with_name(f".{figures.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if figures.exists(): figures.rename(old)
-    staging.rename(figures)
-    shutil.rmtree(old, ignore_errors=True)
+    with atomic_dir(figures) as staging:   # replaces figures/ only if every notebook succeeds
+        if notebooks and figures.exists(): shutil.copytree(figures, staging, dirs_exist_ok=True)
+        for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap
+            if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
+        os.environ["EPINB_FIGURES"] = str(staging)
+        seconds = dict(read_metrics(staging / "metrics.json").get("run", {}).get("seconds", {}))
+        try:
+            for nb in nbs:
+                print(f"[epinb] running {nb.name} (profile={profile}) ...", flush=True)
+                seconds[nb.stem] = round(run_notebook(nb, build / nb.name, profile, kernel, cell_timeout), 1)
+                print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
+        except PaperError:
+            print(f"[epinb] FAILED; figures/ left unchanged; executed notebooks in {build}", file=sys.stderr)
+            raise
+        finally:
+            if old_env is None: os.environ.pop("EPINB_FIGURES", None)
+            else: os.environ["EPINB_FIGURES"] = old_env
+        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root))
+        merge_metrics("run", run, staging / "metrics.json")
     return read_metrics(figures / "metrics.json")
 
 # %% ../nbs/18_paper.ipynb #c010

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .errors import InputError
-from .config import atomic_write
+from .config import atomic_write, atomic_dir
 from .io import read_gene_table, read_peaks
 from .tracks import open_track, PeakTrack, bin_stack
 
@@ -103,16 +103,15 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
     return np.mean(preds, 0)
 
 def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None):
-    "Save members as state_dicts plus model.json."
+    "Save members as state_dicts plus model.json into `folder`, which is replaced as a whole (`atomic_dir`)."
     from epinb.paper import package_versions
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    members = []
-    for i, n in enumerate(nets):
-        save_state(n, folder / f"member_{i}.pt"); members.append(f"member_{i}.pt")
+    members = [f"member_{i}.pt" for i in range(len(nets))]
     meta = dict(kind="epinb.histone_net.HistoneNet", format=1, marks=list(marks), upstream=upstream, downstream=downstream,
                 bin_size=bin_size, config=config, members=members, packages=package_versions(), **(extra or {}))
-    with atomic_write(folder / "model.json") as f: json.dump(meta, f, indent=1)
-    return folder
+    with atomic_dir(folder) as tmp:
+        for n, f in zip(nets, members): save_state(n, tmp / f)
+        with atomic_write(tmp / "model.json") as fh: json.dump(meta, fh, indent=1)
+    return Path(folder)
 
 def predict_expression(model_dir, genes_path, tracks: dict, out=None) -> pd.DataFrame:
     "Predictions `gene_name, gex_predicted` for the genes of `genes_path` (ML4G info format); written atomically to `out`."
@@ -139,7 +138,8 @@ def save_enhancer_model(folder, members: dict, heads: dict, labels, length: int,
     a head's probability is the mean over `kinds` of the mean of each kind's members, called positive at `threshold`.
     `label_given_enhancer`: the labels are defined for enhancers only (iEnhancer strength), so a sequence not called an
     enhancer gets no label call. Linear heads are saved as arrays (scaler and coefficients) with the motifs they score,
-    networks as `state_dict`s; nothing is pickled."""
+    networks as `state_dict`s; nothing is pickled. `folder` is replaced as a whole, and only if the save succeeds
+    (`atomic_dir`)."""
     import inspect
     from epinb.paper import package_versions
     from epinb.sequence_nets import MODELS, KINDS, sequence_features
@@ -148,37 +148,37 @@ def save_enhancer_model(folder, members: dict, heads: dict, labels, length: int,
     for name, (kinds, t) in heads.items():
         if not kinds or set(kinds) - set(members): raise InputError("save_enhancer_model", f"head {name!r} from {list(kinds)}", f"a non-empty subset of the members {sorted(members)}")
         if not 0 <= t <= 1: raise InputError("save_enhancer_model", f"head {name!r}", "a threshold in [0, 1]", t)
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = dict(kind=ENHANCER_MODEL, format=1, labels=labels, label_given_enhancer=bool(label_given_enhancer), length=int(length),
-                heads={k: dict(kinds=list(v[0]), threshold=float(v[1])) for k, v in heads.items()}, members={}, networks={},
-                train_lengths=None if train_lengths is None else [int(min(train_lengths)), int(max(train_lengths))])
-    for kind, fitted in members.items():
-        if kind not in MODELS: raise InputError("save_enhancer_model", f"member kind {kind!r}", f"one of {MODELS}")
-        if not fitted: raise InputError("save_enhancer_model", f"member kind {kind!r}", "at least one fitted model")
-        files = []
-        for i, m in enumerate(fitted):
-            f = f"{kind}_{i}.npz" if kind == "motif_lr" else f"{kind}_{i}.pt"
-            if kind != "motif_lr": save_state(m, folder / f)
-            else:
-                if list(m) != ["enhancer", *labels]: raise InputError("save_enhancer_model", f"motif_lr member {i} with heads {list(m)}", f"heads {['enhancer', *labels]}")
-                sc, lr = [p[0] for p in m.values()], [p[-1] for p in m.values()]
-                with atomic_write(folder / f, "wb") as fh:
-                    np.savez(fh, mean=np.stack([s.mean_ for s in sc]), scale=np.stack([s.scale_ for s in sc]),
-                             coef=np.stack([r.coef_[0] for r in lr]), intercept=np.array([r.intercept_[0] for r in lr]))
-            files.append(f)
-        meta["members"][kind] = files
-        if kind in KINDS:
-            if not sizes or kind not in sizes: raise InputError("save_enhancer_model", f"network {kind!r}", "its make_model sizes in `sizes`")
-            meta["networks"][kind] = dict(size=dict(sizes[kind]), stride=int((strides or {}).get(kind, 1)))
-    if "motif_lr" in members:
-        if not motifs: raise InputError("save_enhancer_model", "motif_lr member", "the motifs its features score (`motifs`)")
-        names = list(motifs); W = [np.asarray(motifs[n], float) for n in names]
-        with atomic_write(folder / "motifs.npz", "wb") as fh:
-            np.savez(fh, names=np.array(names, dtype=str), counts=np.concatenate(W, axis=1), widths=np.array([w.shape[1] for w in W]))
-        kw = {k: v.default for k, v in inspect.signature(sequence_features).parameters.items() if k in ("ks", "threshold")}
-        meta["features"] = dict(ks=list(kw["ks"]), threshold=kw["threshold"], columns=list(sequence_features(["ACGT" * 8], motifs).columns))
-    meta.update(packages=package_versions(), **(extra or {}))
-    with atomic_write(folder / "model.json") as f: json.dump(meta, f, indent=1)
+    with atomic_dir(folder) as out:   # an empty folder that replaces `folder` only when every file is written
+        meta = dict(kind=ENHANCER_MODEL, format=1, labels=labels, label_given_enhancer=bool(label_given_enhancer), length=int(length),
+                    heads={k: dict(kinds=list(v[0]), threshold=float(v[1])) for k, v in heads.items()}, members={}, networks={},
+                    train_lengths=None if train_lengths is None else [int(min(train_lengths)), int(max(train_lengths))])
+        for kind, fitted in members.items():
+            if kind not in MODELS: raise InputError("save_enhancer_model", f"member kind {kind!r}", f"one of {MODELS}")
+            if not fitted: raise InputError("save_enhancer_model", f"member kind {kind!r}", "at least one fitted model")
+            files = []
+            for i, m in enumerate(fitted):
+                f = f"{kind}_{i}.npz" if kind == "motif_lr" else f"{kind}_{i}.pt"
+                if kind != "motif_lr": save_state(m, out / f)
+                else:
+                    if list(m) != ["enhancer", *labels]: raise InputError("save_enhancer_model", f"motif_lr member {i} with heads {list(m)}", f"heads {['enhancer', *labels]}")
+                    sc, lr = [p[0] for p in m.values()], [p[-1] for p in m.values()]
+                    with atomic_write(out / f, "wb") as fh:
+                        np.savez(fh, mean=np.stack([s.mean_ for s in sc]), scale=np.stack([s.scale_ for s in sc]),
+                                 coef=np.stack([r.coef_[0] for r in lr]), intercept=np.array([r.intercept_[0] for r in lr]))
+                files.append(f)
+            meta["members"][kind] = files
+            if kind in KINDS:
+                if not sizes or kind not in sizes: raise InputError("save_enhancer_model", f"network {kind!r}", "its make_model sizes in `sizes`")
+                meta["networks"][kind] = dict(size=dict(sizes[kind]), stride=int((strides or {}).get(kind, 1)))
+        if "motif_lr" in members:
+            if not motifs: raise InputError("save_enhancer_model", "motif_lr member", "the motifs its features score (`motifs`)")
+            names = list(motifs); W = [np.asarray(motifs[n], float) for n in names]
+            with atomic_write(out / "motifs.npz", "wb") as fh:
+                np.savez(fh, names=np.array(names, dtype=str), counts=np.concatenate(W, axis=1), widths=np.array([w.shape[1] for w in W]))
+            kw = {k: v.default for k, v in inspect.signature(sequence_features).parameters.items() if k in ("ks", "threshold")}
+            meta["features"] = dict(ks=list(kw["ks"]), threshold=kw["threshold"], columns=list(sequence_features(["ACGT" * 8], motifs).columns))
+        meta.update(packages=package_versions(), **(extra or {}))
+        with atomic_write(out / "model.json") as f: json.dump(meta, f, indent=1)
     return folder
 
 def _load_motifs(path) -> dict:

@@ -24,6 +24,7 @@ def test_failing_notebook_stops_the_run_and_leaves_figures_unchanged(run_epinb, 
     assert re.search(r"21_broken.ipynb: cell \d+: RuntimeError: deliberate failure", r.stderr), r.stderr[-2000:]
     assert (figs / "metrics.json").read_text() == '{"old": {"x": 1}}\n'          # nothing half-replaced
     assert sorted(p.name for p in figs.iterdir()) == ["metrics.json"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]       # no staging folder left beside it
     assert (tmp_path / "build/20_data_overview.ipynb").exists()                  # the good one ran
 
 
