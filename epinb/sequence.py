@@ -9,7 +9,7 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
-           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers',
+           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers', 'leak_counts',
            'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
@@ -168,20 +168,25 @@ def shared_kmers(query, reference=None, k: int = 20) -> pd.DataFrame:
     out.loc[best.index, "shared"] = best.n.to_numpy() / qn[best.index]
     return out
 
-def near_duplicate_report(seqs, splits, k: int = 20, min_shared: float = 0.5) -> pd.DataFrame:
-    """For each split, the number of its sequences that share at least `min_shared` of their distinct canonical k-mers
-    with one sequence of each other split (`other`), and of all other splits together (`other` = "any other")."""
+def leak_counts(query, reference, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2)) -> dict:
+    """How much of the `query` sequences is already in `reference`: `sequences`; `exact_duplicates` (same MD5 key);
+    among the others, `near_duplicates` (at least `near[1]` of their `near[0]`-mers in one reference sequence),
+    `homologs` (at least `homolog[1]` of their `homolog[0]`-mers) and `max_shared` (their largest `near[0]`-mer share)."""
+    query, reference = list(query), list(reference)
+    exact = np.isin([md5_key(s) for s in query], [md5_key(s) for s in reference])
+    sn, sh = (shared_kmers(query, reference, k).shared.to_numpy() for k in (near[0], homolog[0]))
+    return dict(sequences=len(query), exact_duplicates=int(exact.sum()), near_duplicates=int(((sn >= near[1]) & ~exact).sum()),
+                homologs=int(((sh >= homolog[1]) & ~exact).sum()), max_shared=float(sn[~exact].max()) if (~exact).any() else 0.0)
+
+def near_duplicate_report(seqs, splits, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2)) -> pd.DataFrame:
+    """`leak_counts` of each split against each other split (`other`) and against all other splits together (`other` =
+    "any other"): `duplicate_report` for near duplicates and homologs."""
     import pandas as pd
     seqs, splits = np.asarray(list(seqs), object), np.asarray(splits)
     if len(seqs) != len(splits): raise InputError("near_duplicate_report", f"{len(seqs)} sequences and {len(splits)} split labels", "one label per sequence")
-    names, rows = list(dict.fromkeys(splits)), []
-    for a in names:
-        q = seqs[splits == a]
-        for b in names + ["any other"]:
-            if b == a: continue
-            s = shared_kmers(q, seqs[splits != a] if b == "any other" else seqs[splits == b], k).shared
-            rows.append(dict(split=str(a), other=str(b), items=len(q), near_duplicates=int((s >= min_shared).sum()), max_shared=float(s.max()) if len(s) else 0.0))
-    return pd.DataFrame(rows)
+    names = list(dict.fromkeys(splits))
+    return pd.DataFrame([dict(split=str(a), other=str(b), **leak_counts(seqs[splits == a], seqs[splits != a] if b == "any other" else seqs[splits == b], near, homolog))
+                         for a in names for b in names + ["any other"] if b != a])
 
 # %% ../nbs/08_sequence.ipynb #c023
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
