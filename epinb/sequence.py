@@ -178,15 +178,15 @@ def leak_counts(query, reference, near: tuple = (20, 0.5), homolog: tuple = (12,
     return dict(sequences=len(query), exact_duplicates=int(exact.sum()), near_duplicates=int(((sn >= near[1]) & ~exact).sum()),
                 homologs=int(((sh >= homolog[1]) & ~exact).sum()), max_shared=float(sn[~exact].max()) if (~exact).any() else 0.0)
 
-def near_duplicate_report(seqs, splits, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2)) -> pd.DataFrame:
-    """`leak_counts` of each split against each other split (`other`) and against all other splits together (`other` =
-    "any other"): `duplicate_report` for near duplicates and homologs."""
+def near_duplicate_report(seqs, splits, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2), pairs: bool = True) -> pd.DataFrame:
+    """`leak_counts` of each split against each other split (`other`; only with `pairs`) and against all other splits
+    together (`other` = "any other"): `duplicate_report` for near duplicates and homologs."""
     import pandas as pd
     seqs, splits = np.asarray(list(seqs), object), np.asarray(splits)
     if len(seqs) != len(splits): raise InputError("near_duplicate_report", f"{len(seqs)} sequences and {len(splits)} split labels", "one label per sequence")
     names = list(dict.fromkeys(splits))
     return pd.DataFrame([dict(split=str(a), other=str(b), **leak_counts(seqs[splits == a], seqs[splits != a] if b == "any other" else seqs[splits == b], near, homolog))
-                         for a in names for b in names + ["any other"] if b != a])
+                         for a in names for b in (names if pairs else []) + ["any other"] if b != a])
 
 # %% ../nbs/08_sequence.ipynb #c023
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
