@@ -149,24 +149,32 @@ def _kmer_table(seqs, k: int) -> tuple:
     n = np.array([len(i) for i in ids], np.int64)
     return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), np.repeat(np.arange(len(ids)), n), n
 
-def shared_kmers(query, reference=None, k: int = 20) -> pd.DataFrame:
+def shared_kmers(query, reference=None, k: int = 20, groups=None) -> pd.DataFrame:
     """For each query sequence (in order), the reference sequence that holds the largest share of its distinct canonical
     k-mers: `reference` (its position in `reference`, -1 when none shares a k-mer; ties go to the first), `shared` (that
     share, 0-1; 0 for a query without an N-free k-mer) and `kmers` (the query's distinct k-mers). With `reference=None`
-    the query sequences are compared with each other, never with themselves."""
+    the query sequences are compared with each other: never with themselves, and, given `groups` (one label per
+    sequence, e.g. splits or folds), only with sequences of other groups."""
     import pandas as pd
     if not (isinstance(k, (int, np.integer)) and 1 <= k <= 31):
         raise InputError("shared_kmers", f"k = {k!r}", "an integer k-mer length from 1 to 31 (ids are int64)")
     query = list(query); qk, qs, qn = _kmer_table(query, k)
     rk, rs = (qk, qs) if reference is None else _kmer_table(list(reference), k)[:2]
     m = pd.DataFrame(dict(kmer=qk, q=qs)).merge(pd.DataFrame(dict(kmer=rk, r=rs)), on="kmer")
-    if reference is None: m = m[m.q != m.r]
+    if reference is None:
+        g = np.arange(len(query)) if groups is None else np.asarray(groups)
+        m = m[g[m.q.to_numpy()] != g[m.r.to_numpy()]]
     hits = m.groupby(["q", "r"]).size().rename("n").reset_index().sort_values(["q", "n", "r"], ascending=[True, False, True])
     best = hits.drop_duplicates("q").set_index("q")
     out = pd.DataFrame(dict(reference=-1, shared=0.0, kmers=qn))
     out.loc[best.index, "reference"] = best.r.to_numpy()
     out.loc[best.index, "shared"] = best.n.to_numpy() / qn[best.index]
     return out
+
+def _leaks(exact, sn, sh, near: float, homolog: float) -> dict:
+    "`leak_counts` from the exact-duplicate mask and the two k-mer shares of each query sequence."
+    return dict(sequences=len(exact), exact_duplicates=int(exact.sum()), near_duplicates=int(((sn >= near) & ~exact).sum()),
+                homologs=int(((sh >= homolog) & ~exact).sum()), max_shared=float(sn[~exact].max()) if (~exact).any() else 0.0)
 
 def leak_counts(query, reference, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2)) -> dict:
     """How much of the `query` sequences is already in `reference`: `sequences`; `exact_duplicates` (same MD5 key);
@@ -175,18 +183,24 @@ def leak_counts(query, reference, near: tuple = (20, 0.5), homolog: tuple = (12,
     query, reference = list(query), list(reference)
     exact = np.isin([md5_key(s) for s in query], [md5_key(s) for s in reference])
     sn, sh = (shared_kmers(query, reference, k).shared.to_numpy() for k in (near[0], homolog[0]))
-    return dict(sequences=len(query), exact_duplicates=int(exact.sum()), near_duplicates=int(((sn >= near[1]) & ~exact).sum()),
-                homologs=int(((sh >= homolog[1]) & ~exact).sum()), max_shared=float(sn[~exact].max()) if (~exact).any() else 0.0)
+    return _leaks(exact, sn, sh, near[1], homolog[1])
 
 def near_duplicate_report(seqs, splits, near: tuple = (20, 0.5), homolog: tuple = (12, 0.2), pairs: bool = True) -> pd.DataFrame:
     """`leak_counts` of each split against each other split (`other`; only with `pairs`) and against all other splits
-    together (`other` = "any other"): `duplicate_report` for near duplicates and homologs."""
+    together (`other` = "any other"; one comparison of every sequence with the other splits' for all splits at once):
+    `duplicate_report` for near duplicates and homologs."""
     import pandas as pd
     seqs, splits = np.asarray(list(seqs), object), np.asarray(splits)
     if len(seqs) != len(splits): raise InputError("near_duplicate_report", f"{len(seqs)} sequences and {len(splits)} split labels", "one label per sequence")
-    names = list(dict.fromkeys(splits))
-    return pd.DataFrame([dict(split=str(a), other=str(b), **leak_counts(seqs[splits == a], seqs[splits != a] if b == "any other" else seqs[splits == b], near, homolog))
-                         for a in names for b in (names if pairs else []) + ["any other"] if b != a])
+    keys = pd.DataFrame(dict(key=[md5_key(s) for s in seqs], split=splits))
+    exact = (keys.groupby("key").split.transform("nunique") > 1).to_numpy()   # the key occurs in another split
+    sn, sh = (shared_kmers(seqs, k=k, groups=splits).shared.to_numpy() for k in (near[0], homolog[0]))
+    names, rows = list(dict.fromkeys(splits)), []
+    for a in names:
+        i = splits == a
+        rows += [dict(split=str(a), other=str(b), **leak_counts(seqs[i], seqs[splits == b], near, homolog)) for b in names if pairs and b != a]
+        rows.append(dict(split=str(a), other="any other", **_leaks(exact[i], sn[i], sh[i], near[1], homolog[1])))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/08_sequence.ipynb #c023
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
