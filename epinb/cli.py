@@ -33,12 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = d.add_subparsers(dest="action", required=True)
     f = dsub.add_parser("fetch", help="copy or download, verify size + sha256, write atomically into data/raw/",
                         epilog="example: epinb data fetch --dataset ml4g --mirror ../shared/data")
-    f.add_argument("--dataset", help="only this dataset (ml4g, roadmap, ienhancer, vista, hg38)")
+    f.add_argument("--dataset", help="only this dataset (ml4g, roadmap, ienhancer, vista, hg38, e116, bigwig)")
     f.add_argument("--mirror", help="local folder laid out like the manifest paths (default: $EPINB_MIRROR)")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     v = dsub.add_parser("verify", help="re-check what is on disk; exits 1 naming every bad file",
                         epilog="example: epinb data verify --dataset vista")
-    v.add_argument("--dataset"); v.add_argument("--quiet", action="store_true")
+    v.add_argument("--dataset", help="only this dataset (ml4g, roadmap, ienhancer, vista, hg38, e116, bigwig)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
     g = sub.add_parser("figures", help="run the paper notebooks with papermill into figures/ (atomic swap)",
                        description="Execute every paper notebook (nbs/2*.ipynb) in a fresh kernel; executed copies go to build/; "
                                    "figures/ is replaced only when all succeed.",

@@ -69,16 +69,25 @@ def mse_pearson_loss(alpha: float = 0.5):
 
 # %% ../nbs/12_histone_net.ipynb #c010
 class MarkScaler:
-    "log1p, then per-mark z-score fitted on training genes: (genes, marks, bins) -> float32."
+    "log1p, then per-mark z-score fitted on training genes or on the genome's bins: (genes, marks, bins) -> float32."
     def fit(self, x):
         l = np.log1p(np.asarray(x, np.float64)); self.mean_, self.sd_ = l.mean((0, 2)), l.std((0, 2)) + 1e-6; return self
+    def fit_genome(self, tracks: dict, bin_size: int | None = None, chroms=None):
+        "Mean and sd of log1p over every `bin_size` bin of `chroms` of each track (dict order = mark order)."
+        l = [np.log1p(t.genome_bins(bin_size or getattr(t, "bin_size"), chroms)) for t in tracks.values()]
+        self.mean_, self.sd_ = np.array([v.mean() for v in l]), np.array([v.std() for v in l]) + 1e-6; return self
     def transform(self, x): return ((np.log1p(np.asarray(x, np.float64)) - self.mean_[None, :, None]) / self.sd_[None, :, None]).astype(np.float32)
 
 class TargetScaler:
-    "Standardised log1p(expression), fitted on training genes."
+    "Standardised log1p(expression) (or the target as it is, `log=False`), fitted on training genes; `inverse` undoes it."
+    def __init__(self, log: bool = True): self.log = log
+    def _f(self, y): y = np.asarray(y, np.float64); return np.log1p(y) if self.log else y
     def fit(self, y):
-        l = np.log1p(np.asarray(y, np.float64)); self.mean_, self.sd_ = l.mean(), l.std() + 1e-9; return self
-    def transform(self, y): return ((np.log1p(np.asarray(y, np.float64)) - self.mean_) / self.sd_).astype(np.float32)
+        l = self._f(y); self.mean_, self.sd_ = l.mean(), l.std() + 1e-9; return self
+    def transform(self, y): return ((self._f(y) - self.mean_) / self.sd_).astype(np.float32)
+    def inverse(self, z):
+        v = np.asarray(z, np.float64) * self.sd_ + self.mean_
+        return np.expm1(v) if self.log else v
 
 # %% ../nbs/12_histone_net.ipynb #c013
 def gradient_x_input(model: nn.Module, x: torch.Tensor, batch_size: int = 256) -> np.ndarray:

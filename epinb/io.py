@@ -16,11 +16,13 @@ def _open_text(path):
     return (gzip.open if Path(path).suffix == ".gz" else open)(path, "rt")
 
 # %% auto #0
-__all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'IUPAC', 'SCREEN_TISSUES', 'normalize_chrom',
-           'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression', 'load_ml4g',
-           'read_gencode_bed', 'read_deepchrome_csv', 'read_roadmap_expression', 'revcomp', 'FastaGenome',
-           'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
-           'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_labelled_sequences', 'read_jaspar']
+__all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'E116_MARKS', 'IUPAC', 'SCREEN_TISSUES',
+           'normalize_chrom', 'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression',
+           'load_ml4g', 'read_gencode_bed', 'read_gtf_genes', 'read_deepchrome_csv', 'read_roadmap_expression',
+           'read_binned_counts', 'count_layout', 'decode_node_ids', 'read_gcmerge_table', 'e116_count_file',
+           'load_e116', 'revcomp', 'FastaGenome', 'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set',
+           'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture',
+           'read_labelled_sequences', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -226,6 +228,37 @@ def read_gencode_bed(path) -> pd.DataFrame:
     out = _check_genes(g[GENE_COLUMNS], path)
     return out.assign(**{k: v.values for k, v in extra.items()}).reset_index(drop=True)
 
+# %% ../nbs/02_io.ipynb #c023h
+_GTF_ATTR = re.compile(r'(\S+)\s+"([^"]*)"')
+
+def read_gtf_genes(path, feature: str = "gene") -> pd.DataFrame:
+    "GTF (plain or .gz) -> gene schema + `name`, `biotype` for the records of `feature` (1-based closed -> 0-based half-open)."
+    path = Path(path)
+    if not path.exists(): raise InputError(path, None, "an existing GTF file")
+    rows, lines = [], []
+    try:
+        with _open_text(path) as f:
+            for i, l in enumerate(f, 1):
+                if l.startswith("#") or not l.strip(): continue
+                r = l.rstrip("\n").split("\t")
+                if len(r) != 9: raise InputError(path, f"line {i}", "9 tab-separated GTF fields", len(r))
+                if r[2] == feature: rows.append(r); lines.append(i)
+    except (OSError, UnicodeDecodeError) as err: raise InputError(path, None, "a readable text file (plain or gzip)", str(err)) from None
+    if not rows: raise InputError(path, f"feature {feature!r}", f"at least one '{feature}' record")
+    raw = pd.DataFrame(rows, index=pd.Index(lines, name="line"))
+    attrs = raw[8].map(lambda s: dict(_GTF_ATTR.findall(s)))
+    g = pd.DataFrame(index=raw.index)
+    g["gene_id"] = attrs.map(lambda a: a.get("gene_id"))
+    if g.gene_id.isna().any(): raise InputError(path, f"line {g.gene_id.isna().idxmax()}", 'a gene_id "..." attribute', raw.loc[g.gene_id.isna().idxmax(), 8][:80])
+    g["chrom"], g["strand"] = normalize_chrom(raw[0]).values, raw[6].str.strip()
+    s, e = _numeric(raw, 3, path, "start", True), _numeric(raw, 4, path, "end", True)
+    bad = s < 1
+    if bad.any(): raise InputError(path, f"line {bad.idxmax()}", "a 1-based start >= 1", int(s[bad].iloc[0]))
+    g["start"], g["end"] = s - 1, e
+    g["tss"] = np.where(g.strand == "-", g.end - 1, g.start)
+    out = _check_genes(g[GENE_COLUMNS], path)
+    return out.assign(name=attrs.map(lambda a: a.get("gene_name")).values, biotype=attrs.map(lambda a: a.get("gene_type")).values).reset_index(drop=True)
+
 # %% ../nbs/02_io.ipynb #c025
 ROADMAP_MARKS = ["H3K4me1", "H3K4me3", "H3K9me3", "H3K27me3", "H3K36me3"]
 
@@ -267,6 +300,116 @@ def read_roadmap_expression(path) -> pd.Series:
     s = pd.Series(v.values, index=pd.Index(raw[0].str.strip().values, name="gene_id"), name="expression")
     if s.index.duplicated().any(): raise InputError(path, "gene ids", "unique ids", f"duplicate {s.index[s.index.duplicated()][0]}")
     return s
+
+# %% ../nbs/02_io.ipynb #c026b
+def _check_bins(d: pd.DataFrame, path, lines) -> pd.DataFrame:
+    "Contiguous equal-width bins from 0 per chromosome block, finite non-negative counts; `lines` = 1-based line numbers."
+    def fail(mask, expected, got):
+        if not mask.any(): return
+        i = int(np.flatnonzero(mask)[0]); raise InputError(path, f"line {lines[i]} ({d.chrom.iat[i]}:{d.start.iat[i]}-{d.end.iat[i]})", expected, got(i))
+    s, e, c = d.start.to_numpy(), d.end.to_numpy(), d["count"].to_numpy()
+    fail(~np.isfinite(c) | (c < 0), "a finite count >= 0", lambda i: c[i])
+    width = int(e[0] - s[0])
+    fail(e - s <= 0, "end > start", lambda i: f"{s[i]}-{e[i]}")
+    first = np.r_[True, d.chrom.to_numpy()[1:] != d.chrom.to_numpy()[:-1]]
+    blocks = d.chrom[first]
+    if blocks.duplicated().any():
+        i = int(np.flatnonzero(first)[np.flatnonzero(blocks.duplicated().to_numpy())[0]])
+        raise InputError(path, f"line {lines[i]} ({d.chrom.iat[i]})", "each chromosome as one block of bins", "a second block")
+    fail(first & (s % width != 0), f"a chromosome's first bin to start at a multiple of the width ({width} bp)", lambda i: s[i])
+    prev = np.r_[0, e[:-1]]
+    fail(~first & (s > prev), "contiguous bins (start = previous end)", lambda i: f"a gap: start {s[i]} after end {prev[i]}")
+    fail(~first & (s < prev), "contiguous bins (start = previous end)", lambda i: f"an overlap: start {s[i]} before end {prev[i]}")
+    last = np.r_[first[1:], True]
+    fail(~last & (e - s != width), f"bins of one width ({width} bp, the first bin's)", lambda i: f"{e[i] - s[i]} bp")
+    fail(last & (e - s > width), f"bins of one width ({width} bp, the first bin's)", lambda i: f"{e[i] - s[i]} bp")
+    return d
+
+def read_binned_counts(path) -> pd.DataFrame:
+    "`chrom start end count` (tab-separated, plain or .gz) -> `chrom, start, end, count` (int64, int64, int64, float64), validated."
+    path = Path(path)
+    if not path.exists(): raise InputError(path, None, "an existing binned count file (chrom start end count)")
+    try:
+        d = pd.read_csv(path, sep="\t", header=None, names=["chrom", "start", "end", "count"], comment=None,
+                        dtype={"chrom": str, "start": "int64", "end": "int64", "count": "float64"}, na_filter=False)
+        if d.empty: raise ValueError("empty")
+        lines = np.arange(1, len(d) + 1)
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError):   # the checked path names the bad line
+        raw = _read_lines_table(path)
+        if raw.shape[1] != 4: raise InputError(path, f"line {raw.index[0]}", "4 tab-separated columns: chrom start end count", raw.shape[1])
+        d = pd.DataFrame(dict(chrom=raw[0].values, start=_numeric(raw, 1, path, "start", True).values,
+                              end=_numeric(raw, 2, path, "end", True).values, count=_numeric(raw, 3, path, "count").values))
+        lines = raw.index.to_numpy()
+    d["chrom"] = normalize_chrom(d.chrom).values
+    return _check_bins(d, path, lines)
+
+# %% ../nbs/02_io.ipynb #c026f
+E116_MARKS = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
+_GCMERGE_SPLITS = {"Training": "train", "Validation": "val", "Testing": "test"}
+
+def count_layout(tables: dict) -> dict:
+    "`{chrom: (first bin start, number of bins, bin width)}` of binned count tables (`read_binned_counts`), in the given order."
+    out = {}
+    for c, d in tables.items():
+        if c in out or d.chrom.nunique() != 1: raise InputError("count_layout", f"chromosome {c}", "one table per chromosome")
+        out[c] = (int(d.start.iat[0]), len(d), int(d.end.iat[0] - d.start.iat[0]))
+    return out
+
+def decode_node_ids(node_ids, layout: dict, source="node ids") -> tuple:
+    """GC-MERGE node ids -> (chromosome names, 0-based start of the TSS bin), with `layout` = `count_layout` of the count
+    files in genome order: a node id counts rows of the files laid end to end."""
+    ids = np.asarray(node_ids, np.int64)
+    first, n, width = (np.array([v[k] for v in layout.values()], np.int64) for k in range(3))
+    offset = np.r_[0, np.cumsum(n)]
+    bad = (ids < 0) | (ids >= offset[-1])
+    if bad.any(): raise InputError(source, f"node id {ids[bad][0]}", f"an id in [0, {offset[-1]}) (the bins of {list(layout)[0]}..{list(layout)[-1]})")
+    c = np.searchsorted(offset, ids, side="right") - 1
+    return np.asarray(list(layout), dtype=object)[c], first[c] + (ids - offset[c]) * width[c]
+
+def read_gcmerge_table(path, layout: dict) -> pd.DataFrame:
+    """GC-MERGE `gcmerge_{regression,classification}_predictions.csv` -> gene schema (`gene_id` = ENSG; TSS at the start of
+    its bin, strand `+`, the gene = its TSS bin) + `name, node_id, tss_bin, split` (train/val/test), `label`, `gcmerge_pred`."""
+    raw = _read_lines_table(path, sep=",")
+    head = list(raw.iloc[0]); need = ["Dataset", "Node ID", "ENSEMBL_ID", "Abbreviation", "True Label", "Predicted Label"]
+    if head[:6] != need: raise InputError(path, "line 1 (header)", f"columns {need}", head)
+    raw.columns = head; raw = raw.iloc[1:]
+    split = raw.Dataset.map(_GCMERGE_SPLITS)
+    if split.isna().any(): l = split.isna().idxmax(); raise InputError(path, f"line {l}", f"Dataset in {list(_GCMERGE_SPLITS)}", repr(raw.Dataset[l]))
+    node = _numeric(raw, "Node ID", path, "Node ID", integer=True)
+    label, pred = _numeric(raw, "True Label", path, "True Label"), _numeric(raw, "Predicted Label", path, "Predicted Label")
+    for what, v in (("True Label", label), ("Predicted Label", pred)):
+        if v.isna().any(): l = v.isna().idxmax(); raise InputError(path, f"line {l}", f"a number for {what}", repr(raw.loc[l, what]))
+    total = sum(v[1] for v in layout.values()); out = (node < 0) | (node >= total)
+    if out.any(): l = out.idxmax(); raise InputError(path, f"line {l} ({raw.ENSEMBL_ID[l]})", f"a node id in [0, {total})", int(node[l]))
+    chrom, start = decode_node_ids(node, layout, path)
+    width = np.array([layout[c][2] for c in chrom], np.int64)
+    g = pd.DataFrame(dict(gene_id=raw.ENSEMBL_ID.str.strip(), chrom=chrom, start=start, end=start + width, tss=start, strand="+"), index=raw.index)
+    g = _check_genes(g, path).drop(columns="tss_in_gene")
+    return g.assign(name=raw.Abbreviation.replace("", np.nan).values, node_id=node.values, tss_bin=start // width, split=split.values,
+                    label=label.values, gcmerge_pred=pred.values).reset_index(drop=True)
+
+def e116_count_file(chrom: str, mark: str, root=None) -> Path:
+    "GC-MERGE's count file of one E116 chromosome and mark."
+    return Path(root or raw_dir()) / "e116/counts" / f"{chrom}_{mark}.count"
+
+def load_e116(layout: dict | None = None, root=None) -> pd.DataFrame:
+    """GC-MERGE's regression and classification tables of E116 joined: gene schema + `name, node_id, tss_bin, expression`
+    (log10(RPKM + 1)), `split_regression, gcmerge_regression, above_median, split_classification, gcmerge_call`.
+    `layout` defaults to that of the H3K4me3 count files of chr1-22."""
+    if layout is None: layout = count_layout({f"chr{c}": read_binned_counts(e116_count_file(f"chr{c}", "H3K4me3", root)) for c in range(1, 23)})
+    folder = Path(root or raw_dir()) / "e116"
+    reg = read_gcmerge_table(folder / "gcmerge_regression_predictions.csv", layout)
+    path = folder / "gcmerge_classification_predictions.csv"
+    cls = read_gcmerge_table(path, layout).set_index("gene_id")
+    if set(cls.index) != set(reg.gene_id) or cls.index.duplicated().any():
+        raise InputError(path, "gene set", "the genes of the regression table, each once")
+    cls = cls.loc[reg.gene_id]
+    moved = cls.node_id.to_numpy() != reg.node_id.to_numpy()
+    if moved.any(): raise InputError(path, f"gene {reg.gene_id[moved].iloc[0]}", "the node id of the regression table", int(cls.node_id[moved].iloc[0]))
+    bad = ~cls.label.isin([0, 1]).to_numpy() | ~cls.gcmerge_pred.isin([0, 1]).to_numpy()
+    if bad.any(): raise InputError(path, f"gene {reg.gene_id[bad].iloc[0]}", "0/1 labels and calls")
+    return reg.rename(columns={"label": "expression", "split": "split_regression", "gcmerge_pred": "gcmerge_regression"}).assign(
+        above_median=cls.label.astype(int).values, split_classification=cls.split.values, gcmerge_call=cls.gcmerge_pred.astype(int).values)
 
 # %% ../nbs/02_io.ipynb #c028
 _COMP = str.maketrans("ACGTRYKMBDHVNacgtrykmbdhvn", "TGCAYRMKVHDBNtgcayrmkvhdbn")

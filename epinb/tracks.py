@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from .errors import InputError
 from .config import atomic_path
-from .io import read_peaks, normalize_chrom
+from .io import read_peaks, normalize_chrom, read_binned_counts, e116_count_file, E116_MARKS
 
 # %% auto #0
-__all__ = ['HG38_CHROM_SIZES', 'ML4G_MARKS', 'tss_windows', 'StepSignal', 'Track', 'PeakTrack', 'BigWigTrack', 'peaks_to_bigwig',
-           'open_track', 'ml4g_peak_files', 'ml4g_tracks', 'bin_stack']
+__all__ = ['HG38_CHROM_SIZES', 'COUNT_SUFFIXES', 'ML4G_MARKS', 'tss_windows', 'StepSignal', 'Track', 'PeakTrack', 'BigWigTrack',
+           'peaks_to_bigwig', 'BinnedTrack', 'open_track', 'ml4g_peak_files', 'ml4g_tracks', 'e116_tracks', 'bin_stack']
 
 # %% ../nbs/03_tracks.ipynb #c006
 HG38_CHROM_SIZES = {
@@ -109,6 +109,16 @@ class Track:
         out[minus] = out[minus, ::-1]
         return out
 
+    def genome_bins(self, bin_size: int, chroms=None) -> np.ndarray:
+        """float64 mean signal of every `bin_size` bin of `chroms` (default: all of the track's chromosomes), laid end to
+        end: the genome-wide reference a cell line's marks are scaled by, whichever genes are being predicted."""
+        out = []
+        for c in (chroms if chroms is not None else self.chroms):
+            if c not in self.chrom_sizes: raise InputError(self.source or self.name, f"chromosome {c}", f"a chromosome of the track ({self.chroms[:25]})")
+            edges = np.r_[np.arange(0, self.chrom_sizes[c], bin_size), self.chrom_sizes[c]]
+            out.append(np.diff(self._signal(c).integral(edges)) / np.diff(edges))
+        return np.concatenate(out) if out else np.zeros(0)
+
     def _windows(self, genes, spec):
         if spec == "gene": return genes["start"].to_numpy(np.int64), genes["end"].to_numpy(np.int64)
         if spec == "tss_to_end":
@@ -175,10 +185,30 @@ class BigWigTrack(Track):
             raise InputError(path, None, "a valid bigWig file", "a file pyBigWig cannot open (truncated, corrupt or not bigWig)")
         self._names = {normalize_chrom([k])[0]: k for k in self._bw.chroms()}
         self.chrom_sizes = {c: int(self._bw.chroms(k)) for c, k in self._names.items()}
-        self._steps = {}
+        self._steps, self._coverage = {}, {}
         if method not in ("auto", "values", "intervals"): raise InputError(path, f"method {method!r}", "auto, values or intervals")
-        sparse = self._bw.header()["nBasesCovered"] < 0.25 * sum(self.chrom_sizes.values())
-        self.method = ("intervals" if sparse else "values") if method == "auto" else method
+        self.method = method
+
+    def coverage(self, chrom) -> float:
+        "Fraction of `chrom` holding data, from the file's summary (zoom levels where present): used only to choose a reader."
+        if chrom not in self._coverage:
+            try: v = self._bw.stats(self._names[chrom], type="coverage")[0]
+            except RuntimeError: v = None
+            self._coverage[chrom] = float(v or 0.0)
+        return self._coverage[chrom]
+
+    def reader(self, chrom) -> str:
+        "`values` or `intervals`: the method, or for `auto` the faster exact reader for this chromosome's density."
+        if self.method != "auto": return self.method
+        return "values" if self.coverage(chrom) >= 0.25 else "intervals"
+
+    def _check_chroms(self, genes):
+        super()._check_chroms(genes)
+        empty = sorted(c for c in set(genes["chrom"]) if self.coverage(c) == 0)
+        if empty:
+            import warnings
+            n = int(genes["chrom"].isin(empty).sum())
+            warnings.warn(f"{self.source}: no data on {empty[:10]} ({n} genes): their windows are 0", stacklevel=3)
 
     def _read(self, chrom, lo, hi):
         "Exact values on [lo, hi) clipped to the chromosome, NaN -> 0, zero-padded outside it."
@@ -191,7 +221,7 @@ class BigWigTrack(Track):
         return out
 
     def _bins(self, chrom, lo, hi, n_bins):
-        if self.method == "intervals": return super()._bins(chrom, lo, hi, n_bins)
+        if self.reader(chrom) == "intervals": return super()._bins(chrom, lo, hi, n_bins)
         width = int(hi[0] - lo[0])
         return np.stack([self._read(chrom, int(a), int(a) + width) for a in lo]).reshape(len(lo), n_bins, -1).mean(-1)
 
@@ -229,10 +259,49 @@ def peaks_to_bigwig(peaks, chrom_sizes: dict | None = None, path=None, value: st
     os.replace(tmp, path)
     return path
 
+
+# %% ../nbs/03_tracks.ipynb #c022c
+class BinnedTrack(Track):
+    "Fixed-width binned counts (`read_binned_counts` files or tables) as a step function whose value on each bin is its count."
+    def __init__(self, counts, name: str = "counts"):
+        items = counts if isinstance(counts, (list, tuple)) else [counts]
+        tables = [(str(c), read_binned_counts(c)) if isinstance(c, (str, Path)) else (f"{name} counts table", c) for c in items]
+        if not tables: raise InputError(name, None, "at least one binned count file")
+        self.name, self.source = name, tables[0][0] if len(tables) == 1 else f"{len(tables)} count files ({Path(tables[0][0]).name}, ...)"
+        self._counts, widths = {}, {}
+        for src, d in tables:
+            for c, b in d.groupby("chrom", sort=False):
+                if c in self._counts: raise InputError(src, f"chromosome {c}", "each chromosome in one file of the track", "a second time")
+                self._counts[c] = b; widths[src] = int(b.end.iat[0] - b.start.iat[0])
+        if len(set(widths.values())) > 1: raise InputError(self.source, "bin widths", "one bin width for every file", widths)
+        self.bin_size = next(iter(widths.values()))
+        self.chrom_sizes = {c: int(b.end.iat[-1]) for c, b in self._counts.items()}
+        self._steps = {}
+
+    def _signal(self, chrom):
+        if chrom not in self._steps:
+            b = self._counts[chrom]; self._steps[chrom] = StepSignal(b.start.to_numpy(), b.end.to_numpy(), b["count"].to_numpy())
+        return self._steps[chrom]
+
+    def genome_bins(self, bin_size: int | None = None, chroms=None) -> np.ndarray:
+        "The counts of every bin in the files of `chroms`, at the file's width (any other `bin_size`: as for any track)."
+        if bin_size not in (None, self.bin_size): return super().genome_bins(bin_size, chroms)
+        chroms = chroms if chroms is not None else self.chroms
+        for c in chroms:
+            if c not in self._counts: raise InputError(self.source, f"chromosome {c}", f"a chromosome of the track ({self.chroms[:25]})")
+        return np.concatenate([self._counts[c]["count"].to_numpy() for c in chroms])
+
+# %% ../nbs/03_tracks.ipynb #c022e
+COUNT_SUFFIXES = (".count", ".counts")
+
 def open_track(path_or_peaks, name: str | None = None, chrom_sizes: dict | None = None) -> Track:
-    "A `BigWigTrack` for .bw/.bigWig files, else a `PeakTrack` over a BED/narrowPeak file, a list of them, or a peaks DataFrame."
-    if isinstance(path_or_peaks, (str, Path)) and Path(path_or_peaks).suffix.lower() in (".bw", ".bigwig"):
-        return BigWigTrack(path_or_peaks, name)
+    """A `BigWigTrack` for a .bw/.bigWig file, a `BinnedTrack` for .count files (one or a list), else a `PeakTrack` over a
+    BED/narrowPeak file, a list of them, or a peaks DataFrame."""
+    paths = [Path(p) for p in path_or_peaks] if isinstance(path_or_peaks, (list, tuple)) else \
+            [Path(path_or_peaks)] if isinstance(path_or_peaks, (str, Path)) else []
+    if len(paths) == 1 and paths[0].suffix.lower() in (".bw", ".bigwig"): return BigWigTrack(paths[0], name)
+    if paths and all(p.name.lower().endswith(COUNT_SUFFIXES) for p in paths):
+        return BinnedTrack(paths if len(paths) > 1 else paths[0], name or "counts")
     return PeakTrack(path_or_peaks, name or "peaks", chrom_sizes)
 
 # %% ../nbs/03_tracks.ipynb #c024
@@ -248,6 +317,11 @@ def ml4g_peak_files(cell: str, mark: str, root=None) -> list:
 def ml4g_tracks(cell: str, marks=ML4G_MARKS, root=None) -> dict:
     "`{mark: PeakTrack}` for an ML4G cell line."
     return {m: PeakTrack(ml4g_peak_files(cell, m, root), name=f"{m}_{cell}") for m in marks}
+
+def e116_tracks(marks=E116_MARKS, chroms=None, root=None) -> dict:
+    "`{mark: BinnedTrack}` over GC-MERGE's E116 10-kb count files of `chroms` (default chr1-22)."
+    chroms = chroms or [f"chr{i}" for i in range(1, 23)]
+    return {m: BinnedTrack([e116_count_file(c, m, root) for c in chroms], name=m) for m in marks}
 
 def bin_stack(tracks: dict, genes: pd.DataFrame, upstream: int = 5000, downstream: int = 5000, bin_size: int = 100) -> np.ndarray:
     "float32 `(n_genes, n_tracks, n_bins)`, tracks in dict order, each strand-oriented 5'->3'."

@@ -89,4 +89,4 @@ def test_cli_verify_names_a_corrupted_file_and_fetch_repairs_it(run_epinb, tmp_p
 
 def test_whole_manifest_is_verified_on_disk():
     v = verify(progress=False)
-    assert len(v) == 337 and (v.status == "ok").all(), v[v.status != "ok"]
+    assert len(v) == 455 and (v.status == "ok").all(), v[v.status != "ok"]
