@@ -11,7 +11,7 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['ResBlock', 'AttentionPool', 'HistoneNet', 'pearson_torch', 'mse_pearson_loss', 'MarkScaler', 'TargetScaler',
-           'gradient_x_input']
+           'gradient_x_input', 'flip_bins', 'FlipAverage']
 
 # %% ../nbs/12_histone_net.ipynb #c004
 class ResBlock(nn.Module):
@@ -99,3 +99,17 @@ def gradient_x_input(model: nn.Module, x: torch.Tensor, batch_size: int = 256) -
         g = (xb.grad * xb).detach().cpu().sum(0)
         acc = g if acc is None else acc + g
     return (acc / len(x)).numpy()
+
+# %% ../nbs/12_histone_net.ipynb #c016
+def flip_bins(p: float = 0.5):
+    "A `fit` augmentation: reverse the bin (last) axis of the inputs of each sample with probability `p`."
+    def augment(batch, generator):
+        x = batch[0]; flip = (torch.rand(len(x), generator=generator) < p).to(x.device)
+        return [torch.where(flip.view(-1, *([1] * (x.ndim - 1))), x.flip(-1), x), *batch[1:]]
+    return augment
+
+class FlipAverage(nn.Module):
+    "A network's output averaged over a window and its mirror image (bins reversed): orientation-free by construction."
+    def __init__(self, net: nn.Module):
+        super().__init__(); self.net = net
+    def forward(self, x): return (self.net(x) + self.net(x.flip(-1))) / 2

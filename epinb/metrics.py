@@ -12,7 +12,7 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['spearman', 'pearson', 'r2', 'regression_metrics', 'per_group', 'count_metrics', 'weighted_counts', 'binary_metrics',
-           'best_threshold', 'resample_weights', 'weighted_auroc', 'bootstrap_binary', 'interval']
+           'best_threshold', 'resample_weights', 'weighted_auroc', 'bootstrap_binary', 'interval', 'weighted_pearson']
 
 # %% ../nbs/06_metrics.ipynb #c004
 def _const(x): return np.nanstd(np.asarray(x, dtype=float)) == 0
@@ -117,3 +117,15 @@ def interval(values, level: float = 0.95) -> tuple:
     q = (1 - level) / 2
     return tuple(float(v) for v in np.nanpercentile(np.asarray(values, dtype=float), [100 * q, 100 * (1 - q)], axis=0))
 
+
+# %% ../nbs/06_metrics.ipynb #c008q
+def weighted_pearson(y, p, w) -> np.ndarray:
+    "Pearson's r of `p` against `y` (length n) under each row of item weights `w` (n_boot x n); NaN where a side is constant."
+    y, p, w = np.asarray(y, float), np.asarray(p, float), np.atleast_2d(np.asarray(w, float))
+    if y.shape != p.shape or y.ndim != 1: raise InputError("weighted_pearson", None, "two 1-D arrays of one length", f"{y.shape}, {p.shape}")
+    if w.shape[1] != len(y): raise InputError("weighted_pearson weights", None, f"n_boot x n with n = {len(y)} items", f"shape {w.shape}")
+    s = w.sum(1)
+    my, mp = (w @ y) / s, (w @ p) / s
+    cov = (w @ (y * p)) / s - my * mp
+    vy, vp = (w @ (y * y)) / s - my ** 2, (w @ (p * p)) / s - mp ** 2
+    return _ratio(cov, np.sqrt(np.maximum(vy, 0) * np.maximum(vp, 0)))

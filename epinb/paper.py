@@ -135,8 +135,8 @@ def _row(label, ours, ref, data, ci=(None, None)):
     return f"| {label} | {f(ours)}{'' if None in ci else f' [{ci[0]:.3f}, {ci[1]:.3f}]'} | {f(ref)} | {data} |"
 
 def results_tables(m: dict) -> str:
-    "Markdown tables (expression GBM, histone net, enhancers) from metrics.json content; 3 decimals."
-    g, h, e = m.get("expression_gbm", {}), m.get("histone_net", {}), m.get("enhancers", {})
+    "Markdown tables (expression GBM, histone net, E116, enhancers) from metrics.json content; 3 decimals."
+    g, h, e, x = m.get("expression_gbm", {}), m.get("histone_net", {}), m.get("enhancers", {}), m.get("e116", {})
     ci = lambda k: (e.get(f"{k}_ci_low"), e.get(f"{k}_ci_high"))   # 95 % bootstrap interval over the test set, where computed
     head = "| metric | epinb | reference | measured on (epinb) |\n|---|---|---|---|"
     loco = "ML4G peaks, mean over 21 held-out chromosomes"
@@ -162,6 +162,17 @@ def results_tables(m: dict) -> str:
            _row("Roadmap E123, AUROC above/below median", h.get("roadmap_e123_auroc"), None, "DeepChrome label"),
            _row("Roadmap E003 (H1), Pearson", h.get("roadmap_e003_pearson"), None, "DeepChrome format, 200 test genes"),
            "", f"Reference: {REFERENCES['histone']}.", "",
+           "### Expression from genome-wide histone counts: Roadmap E116 (GM12878), beside GC-MERGE", "", head,
+           _row("GC-MERGE's split, network ensemble, Pearson", x.get("gcmerge_split_pearson"), 0.762, f"its {x.get('gcmerge_split_n_test', 'n/a')} regression test genes; 5 marks, {x.get('window_kb', 'n/a')} kb of 10-kb bins; reference: GC-MERGE with Hi-C", (x.get("gcmerge_split_pearson_ci_low"), x.get("gcmerge_split_pearson_ci_high"))),
+           _row("GC-MERGE's predictions scored by epinb, Pearson", x.get("gcmerge_scored_pearson"), 0.762, "the same genes, GC-MERGE's published per-gene predictions"),
+           _row("GC-MERGE's split, LightGBM on the window, Pearson", x.get("gbm_gcmerge_split_pearson"), None, "same genes and inputs"),
+           _row("GC-MERGE's split, ridge on the window, Pearson", x.get("ridge_gcmerge_split_pearson"), None, "same genes and inputs"),
+           _row("GC-MERGE's split, LightGBM on the TSS bin only, Pearson", x.get("gbm_tss_bin_gcmerge_split_pearson"), None, "GC-MERGE's node features without its graph"),
+           _row("GC-MERGE's classification split, network AUROC", x.get("gcmerge_split_auroc"), 0.906, "logistic head; reference: GC-MERGE's published AUROC", (x.get("gcmerge_split_auroc_ci_low"), x.get("gcmerge_split_auroc_ci_high"))),
+           _row("GC-MERGE's classification split, network accuracy", x.get("gcmerge_split_cls_accuracy"), x.get("gcmerge_calls_accuracy"), "threshold chosen on validation genes; reference: GC-MERGE's published calls scored by epinb"),
+           _row("random 81/9/10, network ensemble, Pearson", x.get("random_split_pearson"), 0.805, "reference: histone transformer (3 marks, 100-bp bins, gene set unpublished)"),
+           _row("held-out chr14 + chr19, network ensemble, Pearson", x.get("chrom_split_pearson"), None, "trained on the other chromosomes"),
+           "", "Brackets: 95 % bootstrap interval over the test genes. GC-MERGE uses Hi-C contacts, which these data lack; our models see a window of neighbouring bins instead.", "",
            "### Enhancers from sequence", "", head,
            _row("iEnhancer layer 1, test accuracy", e.get("ienhancer_layer1_test_accuracy"), 0.769, f"best model out-of-fold: {e.get('best_model_ienhancer', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)", ci("ienhancer_layer1_test_accuracy")),
            _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set", ci("ienhancer_layer1_test_mcc")),

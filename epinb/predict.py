@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from .errors import InputError
 from .config import atomic_write, atomic_dir
-from .io import read_gene_table, read_peaks
-from .tracks import open_track, PeakTrack, bin_stack
+from .io import read_gene_table, read_gtf_genes, read_peaks
+from .tracks import open_track, PeakTrack, BinnedTrack, COUNT_SUFFIXES, bin_stack
 
 # %% auto #0
 __all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state', 'predict_gbm', 'predict_histone_net',
@@ -31,13 +31,15 @@ def _files(spec: str) -> list:
     return out
 
 def open_inputs(tracks: dict) -> tuple:
-    "`{mark: spec}` -> ({mark: Track}, {mark: peaks table or None}); peak files serve as both signal and topology."
+    "`{mark: spec}` -> ({mark: Track}, {mark: peaks table or None}); peak files serve as both signal and topology, bigWig and count files as signal."
     trk, pk = {}, {}
     for mark, spec in tracks.items():
         files = _files(spec)
         if all(Path(f).suffix.lower() in (".bw", ".bigwig") for f in files):
             if len(files) != 1: raise InputError(spec, f"mark {mark}", "one bigWig file per mark")
             trk[mark], pk[mark] = open_track(files[0], mark), None
+        elif all(Path(f).name.lower().endswith(COUNT_SUFFIXES) for f in files):
+            trk[mark], pk[mark] = BinnedTrack(files, mark), None
         else:
             t = PeakTrack(files, mark); trk[mark], pk[mark] = t, t.peaks
     return trk, pk
@@ -88,19 +90,29 @@ def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
 def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     "Histone-net ensemble: bin matrices of the new cell, log1p + per-mark scaling on its genes, mean of the members."
     import torch
-    from epinb.histone_net import HistoneNet, MarkScaler
+    from epinb.histone_net import HistoneNet, MarkScaler, FlipAverage
     model_dir = Path(model_dir); meta = json.loads((model_dir / "model.json").read_text())
     _check_model_meta(meta, model_dir / "model.json", "epinb.histone_net.HistoneNet")
     missing = [m for m in meta["marks"] if m not in tracks]
     if missing: raise InputError("--tracks", f"marks {missing}", f"a file for every mark the model uses: {meta['marks']}")
     trk, _ = open_inputs({m: tracks[m] for m in meta["marks"]})
+    if meta.get("tss_grid"):   # trained on TSS bins in genome orientation (E116): each TSS moves to the start of its bin
+        g = int(meta["tss_grid"]); genes = genes.assign(tss=genes.tss.to_numpy() // g * g, strand="+")
     x = bin_stack(trk, genes, meta["upstream"], meta["downstream"], meta["bin_size"])
-    x = torch.from_numpy(MarkScaler().fit(x).transform(x))
+    if meta.get("scaling") == "genome":   # the new cell's own genome-wide bins, whatever genes are asked for
+        chroms = [c for c in meta["genome_chroms"] if all(c in t.chrom_sizes for t in trk.values())]
+        if not chroms: raise InputError("--tracks", "chromosomes", f"tracks covering some of {meta['genome_chroms'][:3]}... (the model scales marks by their genome-wide bins)")
+        scaler = MarkScaler().fit_genome(trk, meta["bin_size"], chroms)
+    else: scaler = MarkScaler().fit(x)   # the ML4G histone net: the new cell's given genes
+    x = torch.from_numpy(scaler.transform(x))
     preds = []
     for f in meta["members"]:
         net = load_state(HistoneNet(len(meta["marks"]), x.shape[2], **meta["config"]), model_dir / f)
+        if meta.get("flip_average"): net = FlipAverage(net).eval()
         with torch.no_grad(): preds.append(torch.cat([net(x[i:i + 512]) for i in range(0, len(x), 512)]).numpy())
-    return np.mean(preds, 0)
+    p = np.mean(preds, 0)
+    t = meta.get("target")   # saved target scaling: predictions back in the label's units
+    return p * t["sd"] + t["mean"] if t else p
 
 def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None):
     "Save members as state_dicts plus model.json into `folder`, which is replaced as a whole (`atomic_dir`)."
@@ -114,11 +126,12 @@ def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, c
     return Path(folder)
 
 def predict_expression(model_dir, genes_path, tracks: dict, out=None) -> pd.DataFrame:
-    "Predictions `gene_name, gex_predicted` for the genes of `genes_path` (ML4G info format); written atomically to `out`."
+    "Predictions `gene_name, gex_predicted` for the genes of `genes_path` (ML4G info format or GTF); written atomically to `out`."
     model_dir = Path(model_dir)
     if not (model_dir / "model.json").exists(): raise InputError(model_dir, "model.json", "a model folder saved by epinb")
     kind = json.loads((model_dir / "model.json").read_text()).get("kind")
-    genes = read_gene_table(genes_path, tss_outside_gene="keep")
+    gp = str(genes_path).lower()
+    genes = read_gtf_genes(genes_path) if gp.endswith((".gtf", ".gtf.gz")) else read_gene_table(genes_path, tss_outside_gene="keep")
     fn = {"epinb.gbm.StackedExpression": predict_gbm, "epinb.histone_net.HistoneNet": predict_histone_net}.get(kind)
     if fn is None: raise InputError(model_dir / "model.json", "kind", "a stacked LightGBM or histone-net model", kind)
     res = pd.DataFrame(dict(gene_name=genes.gene_id, gex_predicted=fn(model_dir, genes, tracks)))

@@ -49,9 +49,11 @@ def predict(model: nn.Module, inputs: tuple, batch_size: int = 256, device=None)
 
 def fit(model: nn.Module, train: tuple, val: tuple, loss_fn, n_inputs: int = 1, epochs: int = 40, lr: float = 1e-3,
         weight_decay: float = 1e-4, batch_size: int = 64, patience: int = 5, lr_patience: int = 2, seed: int = 0,
-        device=None, progress: bool = True, desc: str = "train") -> pd.DataFrame:
+        device=None, progress: bool = True, desc: str = "train", augment=None) -> pd.DataFrame:
     """Train `model` in place; returns the history (epoch, train_loss, val_loss, lr, seconds, best).
-    Early stopping after `patience` epochs without a better validation loss; the best weights are restored."""
+    Early stopping after `patience` epochs without a better validation loss; the best weights are restored.
+    `augment(batch, generator) -> batch`, when given, transforms each training batch (a list of tensors) with draws from
+    its own CPU generator seeded by `seed`, so augmented runs repeat exactly; validation data are never augmented."""
     if len(train[0]) == 0 or len(val[0]) == 0: raise InputError("fit", "data", "non-empty training and validation sets")
     seed_everything(seed)
     device = torch.device(device or torch_device())
@@ -59,6 +61,7 @@ def fit(model: nn.Module, train: tuple, val: tuple, loss_fn, n_inputs: int = 1, 
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=lr_patience)
     gen = torch.Generator().manual_seed(seed)
+    aug_gen = torch.Generator().manual_seed(seed + 7919) if augment is not None else None   # its own stream: the batch order is unchanged
     best, best_state, wait, hist = float("inf"), None, 0, []
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
@@ -66,6 +69,7 @@ def fit(model: nn.Module, train: tuple, val: tuple, loss_fn, n_inputs: int = 1, 
         tot = torch.zeros((), dtype=torch.float64, device=device)   # summed on the device: no wait for the GPU per batch
         for b in _batches(train, batch_size, True, gen):
             b = [x.to(device) for x in b]
+            if augment is not None: b = list(augment(b, aug_gen))
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(*b[:n_inputs]), *b[n_inputs:])
             loss.backward()

@@ -97,3 +97,22 @@ def test_predict_enhancers_names_a_bad_record_and_writes_nothing(run_epinb, tmp_
     assert r.returncode == 0 and len(pd.read_csv(tmp_path / "o.tsv", sep="\t")) == 2
     r = run_epinb("predict-enhancers", "--model", tmp_path, "--fasta", tmp_path / "in.fa", "--out", tmp_path / "o.tsv")
     assert r.returncode == 2 and "model.json" in r.stderr
+
+
+def test_predict_e116_reproduces_the_notebooks_predictions_from_count_files(run_epinb, tmp_path):
+    """The E116 network through the command, on the 10-kb count files of E116 itself (one glob per mark): the notebook's
+    predictions for its genes, to the printed precision; and a gene alone gets its value among all genes."""
+    model, pred, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
+    marks = json.loads((model / "model.json").read_text())["marks"]
+    spec = [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks]
+    out = tmp_path / "e116.tsv"
+    r = run_epinb("predict", "--model", model, "--genes", genes, "--tracks", *spec, "--out", out)
+    assert r.returncode == 0, r.stderr
+    a, b = pd.read_csv(out, sep="\t"), pd.read_csv(pred, sep="\t")
+    assert len(a) == len(b) and (a.gene_name == b.gene_name).all()
+    assert (a.gex_predicted - b.gex_predicted).abs().max() < 2e-6
+    one = tmp_path / "one.tsv"
+    lines = Path(genes).read_text().splitlines(True); one.write_text(lines[0] + lines[7])
+    r = run_epinb("predict", "--model", model, "--genes", one, "--tracks", *spec, "--out", tmp_path / "o1.tsv")
+    assert r.returncode == 0, r.stderr
+    assert abs(pd.read_csv(tmp_path / "o1.tsv", sep="\t").gex_predicted[0] - b.gex_predicted[6]) < 2e-6
