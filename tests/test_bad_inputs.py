@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from epinb.errors import InputError
 from epinb.io import (read_peaks, read_gene_table, read_expression, load_ml4g, read_fasta_records, read_vista,
-                      read_deepchrome_csv, read_roadmap_expression, read_gencode_bed, FastaGenome)
+                      read_deepchrome_csv, read_roadmap_expression, read_gencode_bed, FastaGenome, read_binned_counts, read_gtf_genes,
+                      read_gcmerge_table)
 from epinb.tracks import PeakTrack, BigWigTrack, open_track, peaks_to_bigwig
 
 INFO_HEAD = "gene_name\tchr\tgene_start\tgene_end\tTSS_start\tTSS_end\tstrand\n"
@@ -56,6 +57,16 @@ FILE_CASES = {
         ("dc.csv", "expected each gene's bins 1..2 in consecutive rows")),
     "roadmap_expression_non_numeric": (read_roadmap_expression, "e.expr.csv", "ENSG1,5\nENSG2,lots\n",
         ("e.expr.csv", "line 2", "expected expression count as a number", "'lots'")),
+    "count_file_with_a_gap": (read_binned_counts, "chr1_K4.count", "chr1\t0\t10000\t3\nchr1\t10000\t20000\t0\nchr1\t30000\t40000\t1\n",
+        ("chr1_K4.count", "line 3 (chr1:30000-40000)", "expected contiguous bins", "a gap")),
+    "count_file_with_a_negative_count": (read_binned_counts, "neg.count", "chr1\t0\t10000\t3\nchr1\t10000\t20000\t-1\n",
+        ("neg.count", "line 2", "expected a finite count >= 0")),
+    "count_file_with_a_changed_width": (read_binned_counts, "w.count", "chr1\t0\t10000\t3\nchr1\t10000\t15000\t1\nchr1\t15000\t20000\t1\n",
+        ("w.count", "line 2", "expected bins of one width (10000 bp")),
+    "count_file_with_words": (read_binned_counts, "words.count", "chr1\t0\t10000\tmany\n",
+        ("words.count", "line 1", "expected count as a number", "'many'")),
+    "gtf_without_gene_id": (read_gtf_genes, "g.gtf", 'chr1\tX\tgene\t1\t100\t.\t+\t.\tgene_name "A";\n',
+        ("g.gtf", "line 1", 'expected a gene_id "..." attribute')),
 }
 
 
@@ -166,3 +177,25 @@ def test_inputs_are_never_modified(tmp_path):
     before = p.read_bytes(); mtime = p.stat().st_mtime_ns
     read_peaks(p); PeakTrack(p)
     assert p.read_bytes() == before and p.stat().st_mtime_ns == mtime
+
+
+def test_gcmerge_node_id_outside_the_count_files(tmp_path):
+    p = write(tmp_path, "gc.csv", "Dataset,Node ID,ENSEMBL_ID,Abbreviation,True Label,Predicted Label\nTesting,99,ENSG9,X,1.0,1.0\n")
+    with pytest.raises(InputError) as e: read_gcmerge_table(p, {"chr1": (0, 10, 10_000)})
+    check(e, "gc.csv", "line 2 (ENSG9)", "expected a node id in [0, 10)", "got 99")
+
+
+def test_broken_count_file_through_epinb_predict(run_epinb, tmp_path):
+    "A count file with a gap stops `epinb predict` with exit 2, naming the file and the line; nothing is written."
+    from test_predict import saved_outputs
+    model, _, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
+    from epinb.config import raw_dir
+    import json
+    marks = json.loads((model / "model.json").read_text())["marks"]
+    bad = tmp_path / "chr1_bad.count"
+    lines = (raw_dir() / f"e116/counts/chr1_{marks[0]}.count").read_text().splitlines(True)
+    bad.write_text("".join(lines[:100] + lines[101:]))
+    spec = [f"{marks[0]}={bad}"] + [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks[1:]]
+    r = run_epinb("predict", "--model", model, "--genes", genes, "--tracks", *spec, "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "chr1_bad.count: line 101 (chr1:1010000-1020000): expected contiguous bins" in r.stderr, r.stderr
+    assert not (tmp_path / "o.tsv").exists()

@@ -17,4 +17,4 @@ def test_each_subcommand_has_help_with_an_example(run_epinb, args):
 
 def test_unknown_dataset_is_a_clear_error(run_epinb):
     r = run_epinb("data", "verify", "--dataset", "nope", "--quiet")
-    assert r.returncode == 2 and "expected one of ['hg38', 'ienhancer', 'ml4g', 'roadmap', 'vista']" in r.stderr
+    assert r.returncode == 2 and "expected one of ['bigwig', 'e116', 'hg38', 'ienhancer', 'ml4g', 'roadmap', 'vista']" in r.stderr

@@ -42,7 +42,7 @@ def test_quick_profile_is_deterministic(run_epinb, tmp_path):
                       env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
         assert r.returncode == 0, r.stderr[-3000:]
         out.append(json.loads((figs / "metrics.json").read_text()))
-    assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "run"}
+    assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "e116", "run"}
     assert strip_timings(out[0]) == strip_timings(out[1])
 
 
