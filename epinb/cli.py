@@ -24,8 +24,10 @@ _EPILOG = """examples:
 """
 
 def build_parser() -> argparse.ArgumentParser:
+    from epinb import __version__
     p = argparse.ArgumentParser(prog="epinb", description="epinb: predict regulatory activity from the epigenome and the genome.",
                                 epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"epinb {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("data", help="fetch or verify the datasets listed in data/manifest.tsv",
                        description="Fetch (copy from a mirror or download) and verify the datasets of data/manifest.tsv.",
@@ -59,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "--tracks 'DNase=data/raw/ml4g/bed/X3/DNase_X3_*.bed' ... --out X3.tsv")
     pr.add_argument("--model", required=True, help="model folder saved by `make figures` (contains model.json)")
     pr.add_argument("--genes", required=True, help="gene table (ML4G *_info.tsv format)")
-    pr.add_argument("--tracks", required=True, nargs="+", metavar="MARK=FILE", help="one MARK=FILE per mark the model uses")
+    pr.add_argument("--tracks", required=True, nargs="+", action="append", metavar="MARK=FILE",
+                    help="one MARK=FILE per mark the model uses, all after one --tracks; FILE: a bigWig, peaks (a glob or comma-separated list) or .count files")
     pr.add_argument("--out", required=True, help="output TSV: gene_name, gex_predicted")
     pe = sub.add_parser("predict-enhancers", help="apply a saved enhancer model to the sequences of a FASTA file",
                         description="Score every record of FASTA with an enhancer model saved by the enhancer notebook "
@@ -74,8 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("--invalid", choices=["error", "n"], default="error", help="characters outside ACGTN: an error (default) or N")
     return p
 
+def _tracks(groups) -> dict:
+    "`--tracks` values -> {mark: file}; given twice, a mark given twice, or an item without '=' is an InputError."
+    if len(groups) > 1: raise InputError("--tracks", f"given {len(groups)} times", "one --tracks followed by every MARK=FILE (a second one would replace the first)")
+    tracks = {}
+    for t in groups[0]:
+        if "=" not in t: raise InputError("--tracks", repr(t), "MARK=FILE")
+        k, v = t.split("=", 1)
+        if k in tracks: raise InputError("--tracks", f"mark {k!r}", "each mark once", f"{tracks[k]!r} and {v!r}")
+        tracks[k] = v
+    return tracks
+
+def _out_file(path):
+    "The --out path must name a file, not an existing folder."
+    if path is not None and Path(path).is_dir(): raise InputError("--out", str(path), "a file to write (this is a folder)")
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"epinb: warning: {message}", file=sys.stderr)
+
 def main(argv=None) -> int:
+    import warnings
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning   # one readable line per warning, not a source line
     try:
         if args.command == "data":
             from epinb.manifest import fetch, verify
@@ -90,14 +113,12 @@ def main(argv=None) -> int:
             return 1 if len(bad) else 0
         if args.command == "predict":
             from epinb.predict import predict_expression
-            tracks = {}
-            for t in args.tracks:
-                if "=" not in t: raise InputError("--tracks", repr(t), "MARK=FILE")
-                k, v = t.split("=", 1); tracks[k] = v
+            tracks = _tracks(args.tracks); _out_file(args.out)
             r = predict_expression(args.model, args.genes, tracks, args.out)
             print(f"{len(r)} predictions written to {args.out}"); return 0
         if args.command == "predict-enhancers":
             from epinb.predict import predict_enhancers
+            _out_file(args.out)
             r = predict_enhancers(args.model, args.fasta, args.out, invalid=args.invalid)
             print(f"{len(r)} sequences scored, {int(r.enhancer.sum())} called enhancers; written to {args.out}"); return 0
         if args.command == "figures":

@@ -11,9 +11,13 @@ import pandas as pd
 from .errors import InputError
 from .config import raw_dir
 
+def _is_gzip(path) -> bool:
+    "Whether `path` is gzip-compressed, by its first two bytes (the name may say nothing: 'peaks.bed' can be gzip)."
+    with open(path, "rb") as f: return f.read(2) == b"\x1f\x8b"
+
 def _open_text(path):
-    "Open a plain or gzip-compressed (.gz) text file for reading."
-    return (gzip.open if Path(path).suffix == ".gz" else open)(path, "rt")
+    "Open a plain or gzip-compressed text file for reading (gzip recognised by its magic bytes, whatever the name)."
+    return (gzip.open if _is_gzip(path) else open)(path, "rt")
 
 # %% auto #0
 __all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'E116_MARKS', 'IUPAC', 'SCREEN_TISSUES',
@@ -71,7 +75,7 @@ def _read_peaks_fast(path) -> pd.DataFrame:
     types = {"chrom": str, "start": "int64", "end": "int64", "name": str, "score": "float64", "strand": str,
              "signal": "float64", "pvalue": "float64", "qvalue": "float64", "summit": "int64"}
     names = PEAK_COLUMNS[:ncol]
-    d = pd.read_csv(path, sep="\t", header=None, names=names, skiprows=n_head, dtype={k: types[k] for k in names},
+    d = pd.read_csv(path, sep="\t", header=None, names=names, skiprows=n_head, dtype={k: types[k] for k in names}, compression="gzip" if _is_gzip(path) else None,
                     skip_blank_lines=False, keep_default_na=False, na_values={"score": ["."], "signal": [], "pvalue": [], "qvalue": []})
     if d.isna().any().any() and ncol > 4 and d[[c for c in names if c not in ("name", "score")]].isna().any().any(): raise ValueError("missing")
     d["chrom"] = normalize_chrom(d.chrom).values
@@ -330,7 +334,7 @@ def read_binned_counts(path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists(): raise InputError(path, None, "an existing binned count file (chrom start end count)")
     try:
-        d = pd.read_csv(path, sep="\t", header=None, names=["chrom", "start", "end", "count"], comment=None,
+        d = pd.read_csv(path, sep="\t", header=None, names=["chrom", "start", "end", "count"], comment=None, compression="gzip" if _is_gzip(path) else None,
                         dtype={"chrom": str, "start": "int64", "end": "int64", "count": "float64"}, na_filter=False)
         if d.empty: raise ValueError("empty")
         lines = np.arange(1, len(d) + 1)

@@ -64,10 +64,13 @@ def run_notebook(nb: Path, out: Path, profile: str, kernel: str = "python3", cel
 
 def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, kernel: str = "python3",
               cell_timeout: int = 3600, nbs_dir=None) -> dict:
-    """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures`.
-    Running a subset starts the staging folder from a copy of the current figures, so other sections survive."""
+    """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures` (default:
+    `figures/` for the full profile, `build/<profile>/figures/` for any other, so a quick run never replaces the paper's
+    results). Running a subset starts the staging folder from a copy of the current figures, so other sections survive."""
     root = repo_root()
-    figures, build = Path(figures or root / "figures"), Path(build or root / "build")
+    # the paper's figures/ only for the full profile: any other profile defaults to build/<profile>/figures (as figures_dir)
+    figures = Path(figures or (root / "figures" if profile == "full" else root / "build" / profile / "figures"))
+    build = Path(build or root / "build")
     nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
     build.mkdir(parents=True, exist_ok=True)
     old_env = os.environ.get("EPINB_FIGURES")

@@ -128,8 +128,13 @@ def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, c
 def predict_expression(model_dir, genes_path, tracks: dict, out=None) -> pd.DataFrame:
     "Predictions `gene_name, gex_predicted` for the genes of `genes_path` (ML4G info format or GTF); written atomically to `out`."
     model_dir = Path(model_dir)
-    if not (model_dir / "model.json").exists(): raise InputError(model_dir, "model.json", "a model folder saved by epinb")
-    kind = json.loads((model_dir / "model.json").read_text()).get("kind")
+    if not (model_dir / "model.json").exists():
+        raise InputError(model_dir, "model.json", "a model folder saved by epinb (`make figures` writes them under data/derived/models/full/)")
+    meta = json.loads((model_dir / "model.json").read_text()); kind = meta.get("kind")
+    unused = [m for m in tracks if m not in meta.get("marks", tracks)]
+    if unused:
+        import warnings
+        warnings.warn(f"--tracks: marks {unused} are not used by this model (it uses {meta.get('marks')}); ignored")
     gp = str(genes_path).lower()
     genes = read_gtf_genes(genes_path) if gp.endswith((".gtf", ".gtf.gz")) else read_gene_table(genes_path, tss_outside_gene="keep")
     fn = {"epinb.gbm.StackedExpression": predict_gbm, "epinb.histone_net.HistoneNet": predict_histone_net}.get(kind)
@@ -200,7 +205,7 @@ def _load_motifs(path) -> dict:
 
 def _enhancer_meta(model_dir: Path) -> dict:
     path = model_dir / "model.json"
-    if not path.exists(): raise InputError(model_dir, "model.json", "a model folder saved by save_enhancer_model")
+    if not path.exists(): raise InputError(model_dir, "model.json", "a model folder saved by save_enhancer_model (`make figures` writes them under data/derived/models/full/)")
     meta = json.loads(path.read_text()); _check_model_meta(meta, path, ENHANCER_MODEL)
     return meta
 

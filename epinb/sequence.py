@@ -41,7 +41,7 @@ def sanitize(seq: str, invalid: str = "error", record: str = "sequence", file: s
     if _BAD.search(s):
         if invalid == "n": return _BAD.sub("N", s)
         bad = sorted(set(_BAD.findall(s)))
-        raise InputError(file, record, "only A, C, G, T, N (pass invalid='n' to mask others as N)", f"{bad}")
+        raise InputError(file, record, "only A, C, G, T, N (invalid='n' in Python, --invalid n on the command line, masks others as N)", f"{bad}")
     return s
 
 # %% ../nbs/08_sequence.ipynb #c011

@@ -18,3 +18,86 @@ def test_each_subcommand_has_help_with_an_example(run_epinb, args):
 def test_unknown_dataset_is_a_clear_error(run_epinb):
     r = run_epinb("data", "verify", "--dataset", "nope", "--quiet")
     assert r.returncode == 2 and "expected one of ['bigwig', 'e116', 'hg38', 'ienhancer', 'ml4g', 'roadmap', 'vista']" in r.stderr
+
+
+def test_version(run_epinb):
+    from epinb import __version__
+    r = run_epinb("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"epinb {__version__}"
+
+
+def test_data_verify_options_have_help(run_epinb):
+    r = run_epinb("data", "verify", "--help")
+    assert "only this dataset" in r.stdout and "no progress bar" in r.stdout
+
+
+# issue 24, defects found by a new user: each failed before the fix
+def e116_args(tmp_path, *tracks):
+    from test_predict import saved_outputs
+    model, _, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
+    return ["predict", "--model", model, "--genes", genes, "--tracks", *tracks]
+
+
+def e116_tracks(marks=("H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3")):
+    from epinb.config import raw_dir
+    return [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks]
+
+
+def test_a_mark_given_twice_is_an_error(run_epinb, tmp_path):
+    t = e116_tracks(); dup = t + [t[0].replace("chr*_", "chr1_")]
+    r = run_epinb(*e116_args(tmp_path, *dup), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "mark 'H3K27me3': expected each mark once" in r.stderr and not (tmp_path / "o.tsv").exists()
+
+
+def test_tracks_given_twice_is_an_error(run_epinb, tmp_path):
+    t = e116_tracks()
+    r = run_epinb(*e116_args(tmp_path, *t[:2]), "--tracks", *t[2:], "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "--tracks: given 2 times" in r.stderr
+
+
+def test_an_unknown_mark_is_named_in_a_warning(run_epinb, tmp_path):
+    from epinb.config import raw_dir
+    r = run_epinb(*e116_args(tmp_path, *e116_tracks(), f"H3K27ac={raw_dir() / 'bigwig/H3K27acPeaks_chr21.narrowPeak'}"), "--out", tmp_path / "o.tsv")
+    assert r.returncode == 0, r.stderr
+    assert "epinb: warning: --tracks: marks ['H3K27ac'] are not used by this model" in r.stderr and "warnings.warn" not in r.stderr
+
+
+def test_out_pointing_at_a_folder_is_an_error_not_a_traceback(run_epinb, tmp_path):
+    r = run_epinb(*e116_args(tmp_path, *e116_tracks()), "--out", tmp_path)
+    assert r.returncode == 2 and "--out" in r.stderr and "a file to write (this is a folder)" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_missing_model_folder_says_what_makes_it(run_epinb, tmp_path):
+    r = run_epinb("predict-enhancers", "--model", tmp_path / "nothing", "--fasta", tmp_path / "x.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "make figures" in r.stderr
+
+
+def test_sequence_length_warning_is_one_readable_line(run_epinb, tmp_path):
+    from test_predict import saved_enhancers
+    model, _, _ = saved_enhancers("enhancers_ienhancer", "ienhancer_layer1_test")
+    (tmp_path / "s.fa").write_text(">short\nACGTA\n")
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", tmp_path / "s.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 0, r.stderr
+    assert "epinb: warning: 1 of 1 sequences are outside the training lengths" in r.stderr and "UserWarning" not in r.stderr
+
+
+def test_invalid_character_error_names_the_command_line_flag(run_epinb, tmp_path):
+    from test_predict import saved_enhancers
+    model, _, _ = saved_enhancers("enhancers_ienhancer", "ienhancer_layer1_test")
+    (tmp_path / "s.fa").write_text(">r\nACGTRYACGT\n")
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", tmp_path / "s.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 2 and "--invalid n on the command line" in r.stderr
+
+
+def test_quick_figures_never_write_the_papers_outputs(run_epinb, tmp_path):
+    "`epinb figures --profile quick` without --figures writes build/quick/figures, never figures/ (the README's promise)."
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    before = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}
+    r = run_epinb("figures", "--profile", "quick", "--only", root / "nbs/20_data_overview.ipynb", "--build", tmp_path / "build",
+                  env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    after = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}
+    assert after == before
+    import json
+    assert json.loads((root / "build/quick/figures/metrics.json").read_text())["run"]["profile"] == "quick"
