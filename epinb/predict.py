@@ -212,7 +212,8 @@ def _enhancer_meta(model_dir: Path) -> dict:
 def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
     """Apply a model saved by `save_enhancer_model` to a table with `id` and `seq` (uppercase ACGTN, as `sanitize` gives):
     `id, p_enhancer, enhancer`, then `p_<label>, <label>` for each label; calls are 0/1 at the saved out-of-fold
-    thresholds (missing where the label is defined for enhancers only and the sequence is not called one)."""
+    thresholds (missing where the label is defined for enhancers only and the sequence is not called one). A sequence
+    that is more than half N gets NaN probabilities and no calls, with a warning naming it."""
     import warnings
     from scipy.special import expit
     from epinb.sequence_nets import make_model, predict_enhancer, sequence_features
@@ -248,6 +249,13 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
         if name == "enhancer": is_enh = yes
         elif meta["label_given_enhancer"]: call[~is_enh] = pd.NA
         res[f"p_{name}"], res[name] = p, call
+    n_frac = seqs.seq.str.count("N").to_numpy() / np.maximum(seqs.seq.str.len().to_numpy(), 1)
+    mostly_n = n_frac > 0.5   # too little sequence to score: an explicit NaN, not a call
+    if mostly_n.any():
+        for name in ["enhancer", *labels]: res.loc[mostly_n, f"p_{name}"] = np.nan; res.loc[mostly_n, name] = pd.NA
+        ids = seqs["id"].to_numpy()[mostly_n]
+        warnings.warn(f"{int(mostly_n.sum())} of {n} sequences are mostly N (more than half their bases), so they get no "
+                      f"prediction (NaN, no call): {', '.join(map(str, ids[:5]))}{' ...' if len(ids) > 5 else ''}")
     return res
 
 def predict_enhancers(model_dir, fasta, out=None, invalid: str = "error") -> pd.DataFrame:

@@ -225,7 +225,8 @@ def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, 
         F = torch.zeros(2 * len(idx), 4, int(widths[idx].max()))
         for j, i in enumerate(idx):
             F[j, :, : widths[i]] = torch.from_numpy(W[i]); F[len(idx) + j, :, : widths[i]] = torch.from_numpy(W[i][::-1, ::-1].copy())
-        groups.append((torch.from_numpy(idx), F, torch.from_numpy(widths[idx])))
+        ones = (torch.arange(F.shape[2])[None, :] < torch.from_numpy(widths[idx])[:, None]).to(F.dtype)[:, None, :]   # (k, 1, w): each motif's width
+        groups.append((torch.from_numpy(idx), F, torch.from_numpy(widths[idx]), ones))
     lens = np.array([len(s) for s in seqs]); order = np.argsort(lens, kind="stable")
     best, dens = np.zeros((n, m), np.float32), np.zeros((n, m), np.float32)
     batches, cur = [], []
@@ -238,11 +239,13 @@ def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, 
             bi = np.array(bi); L = int(lens[bi].max()); pad = int(widths.max())
             X = torch.from_numpy(one_hot([seqs[i] + "N" * (L + pad - lens[i]) for i in bi], L + pad))
             ln = torch.from_numpy(lens[bi])
-            for idx, F, w in groups:
+            is_n = (X.sum(1, keepdim=True) == 0).to(X.dtype)                          # (B, 1, L + pad): N (or padding)
+            for idx, F, w, ones in groups:
                 S = torch.nn.functional.conv1d(X, F); k = len(idx)
                 S = torch.maximum(S[:, :k], S[:, k:])[:, :, :L]
                 R = (S - lo[idx][None, :, None]) / span[idx][None, :, None]
-                ok = torch.arange(L)[None, None, :] <= (ln[:, None, None] - w[None, :, None])
+                has_n = torch.nn.functional.conv1d(is_n, ones)[:, :, :L] > 0.5             # (B, k, L): the window holds an N
+                ok = (torch.arange(L)[None, None, :] <= (ln[:, None, None] - w[None, :, None])) & ~has_n
                 R = R.masked_fill(~ok, 0.0)
                 best[bi[:, None], idx.numpy()[None, :]] = R.amax(2).numpy()
                 dens[bi[:, None], idx.numpy()[None, :]] = ((R >= threshold).sum(2) * 1000.0 / ln[:, None]).numpy()

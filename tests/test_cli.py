@@ -101,3 +101,16 @@ def test_quick_figures_never_write_the_papers_outputs(run_epinb, tmp_path):
     assert after == before
     import json
     assert json.loads((root / "build/quick/figures/metrics.json").read_text())["run"]["profile"] == "quick"
+
+
+def test_a_run_of_n_is_not_called_an_enhancer(run_epinb, tmp_path):
+    "An all-N 500-bp sequence scored P(enhancer) = 1.000 with the saved VISTA model (N scored as a motif site); now: NaN, no call."
+    import pandas as pd
+    from test_predict import saved_enhancers
+    model, _, _ = saved_enhancers("enhancers_vista", "vista_test")
+    (tmp_path / "n.fa").write_text(">runs_of_n\n" + "N" * 500 + "\n>real\n" + "ACGTTGCA" * 120 + "\n")
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", tmp_path / "n.fa", "--out", tmp_path / "o.tsv")
+    assert r.returncode == 0, r.stderr
+    o = pd.read_csv(tmp_path / "o.tsv", sep="\t")
+    assert o.p_enhancer.isna().tolist() == [True, False] and o.enhancer.isna().tolist() == [True, False]
+    assert "epinb: warning: 1 of 2 sequences are mostly N" in r.stderr
