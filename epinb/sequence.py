@@ -8,9 +8,9 @@ import numpy as np
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['PAD', 'CLS', 'NKMER', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key', 'duplicate_report',
-           'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers', 'leak_counts',
-           'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
+__all__ = ['PAD', 'CLS', 'NKMER', 'MOTIF_SCAN_VERSION', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key',
+           'duplicate_report', 'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers',
+           'leak_counts', 'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -203,6 +203,8 @@ def near_duplicate_report(seqs, splits, near: tuple = (20, 0.5), homolog: tuple 
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_sequence.ipynb #c023
+MOTIF_SCAN_VERSION = 2   # 2: windows holding an N are no sites. Part of every cache key of motif features.
+
 def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.ndarray:
     "(4, w) log2-odds weights of a count matrix with rows A, C, G, T; `pseudo` counts are spread evenly over the bases."
     M = np.asarray(counts, float)
