@@ -11,7 +11,7 @@ import pandas as pd
 from .errors import InputError
 from .config import atomic_write, atomic_dir
 from .io import read_gene_table, read_gtf_genes, read_peaks
-from .tracks import open_track, PeakTrack, BinnedTrack, COUNT_SUFFIXES, bin_stack
+from .tracks import open_track, PeakTrack, bin_stack
 
 # %% auto #0
 __all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state', 'predict_gbm', 'predict_histone_net',
@@ -35,13 +35,8 @@ def open_inputs(tracks: dict) -> tuple:
     trk, pk = {}, {}
     for mark, spec in tracks.items():
         files = _files(spec)
-        if all(Path(f).suffix.lower() in (".bw", ".bigwig") for f in files):
-            if len(files) != 1: raise InputError(spec, f"mark {mark}", "one bigWig file per mark")
-            trk[mark], pk[mark] = open_track(files[0], mark), None
-        elif all(Path(f).name.lower().endswith(COUNT_SUFFIXES) for f in files):
-            trk[mark], pk[mark] = BinnedTrack(files, mark), None
-        else:
-            t = PeakTrack(files, mark); trk[mark], pk[mark] = t, t.peaks
+        t = open_track(files[0] if len(files) == 1 else files, mark)   # the kind of file decides the kind of track
+        trk[mark], pk[mark] = t, (t.peaks if isinstance(t, PeakTrack) else None)
     return trk, pk
 
 def _check_model_meta(meta: dict, path, kind: str):
@@ -90,7 +85,7 @@ def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
 def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     "Histone-net ensemble: bin matrices of the new cell, log1p + per-mark scaling on its genes, mean of the members."
     import torch
-    from epinb.histone_net import HistoneNet, MarkScaler, FlipAverage
+    from epinb.histone_net import HistoneNet, MarkScaler, TargetScaler, FlipAverage
     model_dir = Path(model_dir); meta = json.loads((model_dir / "model.json").read_text())
     _check_model_meta(meta, model_dir / "model.json", "epinb.histone_net.HistoneNet")
     missing = [m for m in meta["marks"] if m not in tracks]
@@ -111,8 +106,9 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
         if meta.get("flip_average"): net = FlipAverage(net).eval()
         with torch.no_grad(): preds.append(torch.cat([net(x[i:i + 512]) for i in range(0, len(x), 512)]).numpy())
     p = np.mean(preds, 0)
-    t = meta.get("target")   # saved target scaling: predictions back in the label's units
-    return p * t["sd"] + t["mean"] if t else p
+    if "target" not in meta: return p
+    ts = TargetScaler(log=False); ts.mean_, ts.sd_ = meta["target"]["mean"], meta["target"]["sd"]   # the saved target scaling
+    return ts.inverse(p)   # predictions in the label's units
 
 def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None):
     "Save members as state_dicts plus model.json into `folder`, which is replaced as a whole (`atomic_dir`)."

@@ -299,7 +299,9 @@ def open_track(path_or_peaks, name: str | None = None, chrom_sizes: dict | None 
     BED/narrowPeak file, a list of them, or a peaks DataFrame."""
     paths = [Path(p) for p in path_or_peaks] if isinstance(path_or_peaks, (list, tuple)) else \
             [Path(path_or_peaks)] if isinstance(path_or_peaks, (str, Path)) else []
-    if len(paths) == 1 and paths[0].suffix.lower() in (".bw", ".bigwig"): return BigWigTrack(paths[0], name)
+    bigwig = [p.suffix.lower() in (".bw", ".bigwig") for p in paths]
+    if any(bigwig) and len(paths) > 1: raise InputError(f"{len(paths)} files ({paths[0].name}, ...)", name, "one bigWig file per track")
+    if any(bigwig): return BigWigTrack(paths[0], name)
     if paths and all(p.name.lower().endswith(COUNT_SUFFIXES) for p in paths):
         return BinnedTrack(paths if len(paths) > 1 else paths[0], name or "counts")
     return PeakTrack(path_or_peaks, name or "peaks", chrom_sizes)

@@ -187,15 +187,15 @@ def test_gcmerge_node_id_outside_the_count_files(tmp_path):
 
 def test_broken_count_file_through_epinb_predict(run_epinb, tmp_path):
     "A count file with a gap stops `epinb predict` with exit 2, naming the file and the line; nothing is written."
-    from test_predict import saved_outputs
-    model, _, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
-    from epinb.config import raw_dir
     import json
+    from test_predict import saved_e116, e116_tracks
+    from epinb.config import raw_dir
+    model, _, genes = saved_e116()
     marks = json.loads((model / "model.json").read_text())["marks"]
     bad = tmp_path / "chr1_bad.count"
     lines = (raw_dir() / f"e116/counts/chr1_{marks[0]}.count").read_text().splitlines(True)
     bad.write_text("".join(lines[:100] + lines[101:]))
-    spec = [f"{marks[0]}={bad}"] + [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks[1:]]
+    spec = [f"{marks[0]}={bad}"] + e116_tracks(model, marks[1:])
     r = run_epinb("predict", "--model", model, "--genes", genes, "--tracks", *spec, "--out", tmp_path / "o.tsv")
     assert r.returncode == 2 and "chr1_bad.count: line 101 (chr1:1010000-1020000): expected contiguous bins" in r.stderr, r.stderr
     assert not (tmp_path / "o.tsv").exists()

@@ -33,14 +33,14 @@ def test_data_verify_options_have_help(run_epinb):
 
 # issue 24, defects found by a new user: each failed before the fix
 def e116_args(tmp_path, *tracks):
-    from test_predict import saved_outputs
-    model, _, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
+    from test_predict import saved_e116
+    model, _, genes = saved_e116()
     return ["predict", "--model", model, "--genes", genes, "--tracks", *tracks]
 
 
-def e116_tracks(marks=("H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3")):
-    from epinb.config import raw_dir
-    return [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks]
+def e116_tracks():
+    from test_predict import saved_e116, e116_tracks as tracks
+    return tracks(saved_e116()[0])
 
 
 def test_a_mark_given_twice_is_an_error(run_epinb, tmp_path):

@@ -99,12 +99,22 @@ def test_predict_enhancers_names_a_bad_record_and_writes_nothing(run_epinb, tmp_
     assert r.returncode == 2 and "model.json" in r.stderr
 
 
+def saved_e116(profile="quick"):
+    "The E116 network notebook 25 saved, its predictions for every gene and the gene table it wrote for them."
+    return saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116", profile)
+
+
+def e116_tracks(model, marks=None):
+    "`MARK=GLOB` arguments for the E116 count files of every mark the model uses (or of `marks`)."
+    marks = marks or json.loads((Path(model) / "model.json").read_text())["marks"]
+    return [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks]
+
+
 def test_predict_e116_reproduces_the_notebooks_predictions_from_count_files(run_epinb, tmp_path):
     """The E116 network through the command, on the 10-kb count files of E116 itself (one glob per mark): the notebook's
     predictions for its genes, to the printed precision; and a gene alone gets its value among all genes."""
-    model, pred, genes = saved_outputs("e116_histone_net", ["e116_gex_predicted.tsv", "e116_genes_info.tsv"], "E116")
-    marks = json.loads((model / "model.json").read_text())["marks"]
-    spec = [f"{m}={raw_dir() / 'e116/counts'}/chr*_{m}.count" for m in marks]
+    model, pred, genes = saved_e116()
+    spec = e116_tracks(model)
     out = tmp_path / "e116.tsv"
     r = run_epinb("predict", "--model", model, "--genes", genes, "--tracks", *spec, "--out", out)
     assert r.returncode == 0, r.stderr
