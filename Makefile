@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install bedtools data figures test bench readme check-clean
+.PHONY: install bedtools data figures test bench readme check-clean reproducible
 
 install: $(STAMP)
 
@@ -55,3 +55,9 @@ check-clean: install
 	  echo "ERROR: nbdev_export/nbdev_clean changed files: export and clean the notebooks, then commit"; \
 	  git status --short -- epinb nbs; exit 1; fi
 	@echo "notebooks clean and in sync with epinb/"
+
+# Same machine, same commit: a second full-profile run of notebook 23 (the histone net) must give identical numbers
+# (about 25 min on 2 cores). The outcome goes to figures/reproducibility.json.
+NB ?= nbs/23_histone_net.ipynb
+reproducible: install data
+	$(BIN)/epinb reproduce $(NB) --profile full

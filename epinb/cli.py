@@ -18,6 +18,7 @@ _EPILOG = """examples:
   epinb data verify                             re-check sizes and sha256 of what is on disk
   epinb figures                                 run every paper notebook (full profile) into figures/
   epinb figures --profile quick --only nbs/20_data_overview.ipynb
+  epinb reproduce nbs/23_histone_net.ipynb      run a notebook twice (full profile) and compare every number
   epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv \
       --tracks 'DNase=bed/X3/DNase_X3_chr1.bed' 'H3K27ac=bed/X3/H3K27ac_X3_chr1.bed' ... --out X3_pred.tsv
   epinb predict-enhancers --model data/derived/models/full/enhancers_vista --fasta my_elements.fa --out my_elements.tsv
@@ -55,15 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="apply a saved model to a new cell line's gene table and peak/bigWig files",
                         description="Predict expression of every gene in GENES (ML4G info format: gene_name, chr, gene_start, "
                                     "gene_end, TSS_start, TSS_end, strand) from one file per mark. A mark's FILE is a bigWig, "
-                                    "a BED/narrowPeak, a glob pattern or a comma-separated list of peak files. Features are "
-                                    "normalised on the new cell's own genes.",
+                                    "a narrowPeak/broadPeak/bedGraph file, .count files, a glob pattern or a comma-separated list. The new "
+                                    "cell's marks are scaled over the model's fixed reference genes (or its genome-wide bins), never "
+                                    "over the genes asked for, so a gene's prediction does not depend on the rest of the table. "
+                                    "Peaks on contigs (chrEBV, chrUn_...) are dropped with a note; genes on chrM get no value.",
                         epilog="example: epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv "
                                "--tracks 'DNase=data/raw/ml4g/bed/X3/DNase_X3_*.bed' ... --out X3.tsv")
     pr.add_argument("--model", required=True, help="model folder saved by `make figures` (contains model.json)")
     pr.add_argument("--genes", required=True, help="gene table (ML4G *_info.tsv format)")
     pr.add_argument("--tracks", required=True, nargs="+", action="append", metavar="MARK=FILE",
                     help="one MARK=FILE per mark the model uses, all after one --tracks; FILE: a bigWig, peaks (a glob or comma-separated list) or .count files")
-    pr.add_argument("--out", required=True, help="output TSV: gene_name, gex_predicted")
+    pr.add_argument("--out", required=True, help="output TSV: gene_name, gex_predicted, scale (the scale of gex_predicted, which depends on the model: masked_rank, z_log1p or log10_rpkm_plus_1; see the README)")
+    rp = sub.add_parser("reproduce", help="run a paper notebook twice and check that every number is identical",
+                        description="Run NOTEBOOK twice (each into its own temporary figures folder) and compare every number of its "
+                                    "metrics sections, timings aside; the outcome and the machine go to figures/reproducibility.json. "
+                                    "Exits 1 when any number differs.",
+                        epilog="example: epinb reproduce nbs/23_histone_net.ipynb --profile full")
+    rp.add_argument("notebook", help="the paper notebook to run twice")
+    rp.add_argument("--profile", default=os.environ.get("EPINB_PROFILE", "full"), choices=["quick", "full"])
+    rp.add_argument("--runs", type=int, default=2, help="how many runs to compare (default 2)")
+    rp.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3 of this environment)")
     pe = sub.add_parser("predict-enhancers", help="apply a saved enhancer model to the sequences of a FASTA file",
                         description="Score every record of FASTA with an enhancer model saved by the enhancer notebook "
                                     "(enhancers_vista: enhancer + tissue activity in mouse embryos; enhancers_ienhancer: "
@@ -121,12 +133,20 @@ def main(argv=None) -> int:
             _out_file(args.out)
             r = predict_enhancers(args.model, args.fasta, args.out, invalid=args.invalid)
             print(f"{len(r)} sequences scored, {int(r.enhancer.sum())} called enhancers; written to {args.out}"); return 0
+        if args.command == "reproduce":
+            from epinb.paper import check_reproducible
+            r = check_reproducible(args.notebook, args.profile, args.runs, kernel=args.kernel)
+            print(f"{Path(args.notebook).name}: {r['keys_compared']} numbers compared over {r['runs']} {args.profile} runs: "
+                  + ("identical" if r["identical"] else f"{r['keys_differing']} differ: {list(r['differing'])[:10]}"))
+            return 0 if r["identical"] else 1
         if args.command == "figures":
             from epinb.paper import run_paper
             run_paper(args.profile, args.only, figures=args.figures, build=args.build, kernel=args.kernel, cell_timeout=args.cell_timeout)
             return 0
     except InputError as e:
         print(f"epinb: error: {e}", file=sys.stderr); return 2
+    except KeyboardInterrupt as e:   # Ctrl-C, or SIGTERM during `epinb figures`
+        print(f"epinb: interrupted ({e or 'Ctrl-C'})", file=sys.stderr); return 143 if "signal 15" in str(e) else 130
     except RuntimeError as e:
         print(f"epinb: error: {e}", file=sys.stderr); return 1
     return 0

@@ -4,16 +4,17 @@
 
 # %% ../nbs/00_config.ipynb #c004
 from __future__ import annotations
-import os, sys, json, random, shutil, tempfile, contextlib
+import os, re, sys, json, random, shutil, tempfile, contextlib, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-import numpy as np
 from .errors import InputError
+# numpy is imported below `configure_threads`: its BLAS reads the thread variables when it loads
+
 
 # %% auto #0
-__all__ = ['ML4G_CHROMS', 'PROFILES', 'repo_root', 'data_dir', 'raw_dir', 'derived_dir', 'figures_dir', 'Profile', 'get_profile',
-           'seed_everything', 'tune_allocator', 'torch_device', 'atomic_write', 'atomic_path', 'atomic_dir',
-           'metrics_path', 'read_metrics', 'merge_metrics']
+__all__ = ['ML4G_CHROMS', 'PROFILES', 'THREAD_VARS', 'repo_root', 'data_dir', 'raw_dir', 'derived_dir', 'figures_dir', 'Profile',
+           'get_profile', 'n_threads', 'configure_threads', 'seed_everything', 'tune_allocator', 'torch_device',
+           'sweep_stale', 'atomic_write', 'atomic_path', 'atomic_dir', 'metrics_path', 'read_metrics', 'merge_metrics']
 
 # %% ../nbs/00_config.ipynb #c006
 def repo_root() -> Path:
@@ -58,10 +59,11 @@ class Profile:
     max_seqs: int | None      # cap on sequences per split for the enhancer models
     d_model: int              # width of the transformer models
     n_layers: int             # depth of the transformer models
+    threads: int = 2          # CPU threads for LightGBM, torch and BLAS (`EPINB_THREADS` overrides)
 
 PROFILES = {
     "quick": Profile("quick", chromosomes=("chr13", "chr14", "chr18", "chr19", "chr20", "chr21", "chr22"), max_genes=1500,
-                     epochs=2, seeds=(0,), n_estimators=60, max_seqs=400, d_model=32, n_layers=1),
+                     epochs=2, seeds=(0,), n_estimators=60, max_seqs=400, d_model=32, n_layers=1, threads=1),
     "full":  Profile("full", chromosomes=tuple(ML4G_CHROMS), max_genes=None,
                      epochs=40, seeds=(0, 1, 2, 3, 4), n_estimators=600, max_seqs=None, d_model=64, n_layers=4),
 }
@@ -71,6 +73,39 @@ def get_profile(name: str | None = None) -> Profile:
     name = name or os.environ.get("EPINB_PROFILE", "full")
     if name not in PROFILES: raise InputError("EPINB_PROFILE", repr(name), f"one of {sorted(PROFILES)}")
     return PROFILES[name]
+
+# %% ../nbs/00_config.ipynb #cthr
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_OPENMP_USERS = ("torch", "lightgbm", "sklearn")   # modules that start an OpenMP runtime when they load
+
+def n_threads(profile: str | None = None) -> int:
+    "CPU threads for LightGBM, torch and BLAS: `EPINB_THREADS` when set, else the profile's `threads`."
+    v = os.environ.get("EPINB_THREADS", "").strip()
+    if not v: return get_profile(profile).threads
+    if not v.isdigit() or int(v) < 1: raise InputError("EPINB_THREADS", repr(v), "a whole number of threads, at least 1")
+    return int(v)
+
+def configure_threads(n: int | None = None, wait_policy: str | None = None) -> dict:
+    """Set the thread counts of OpenMP, BLAS and torch and, if asked, the OpenMP wait policy (see above); returns what
+    applies. Environment values already set win; a policy that came too late (OpenMP already loaded) is warned about."""
+    n = n or n_threads()
+    late = [m for m in _OPENMP_USERS if m in sys.modules]
+    if wait_policy and "OMP_WAIT_POLICY" not in os.environ:
+        os.environ["OMP_WAIT_POLICY"] = wait_policy
+        if late: warnings.warn(f"{', '.join(late)} loaded before epinb: OpenMP started without OMP_WAIT_POLICY={wait_policy}, "
+                               "and may spin on a busy machine. Import epinb first, or set OMP_WAIT_POLICY in the environment.", stacklevel=2)
+    for v in THREAD_VARS: os.environ.setdefault(v, str(n))
+    if "torch" in sys.modules: sys.modules["torch"].set_num_threads(n)
+    if "numpy" in sys.modules:   # BLAS already loaded: limit its pool where it runs
+        with contextlib.suppress(ImportError):
+            from threadpoolctl import threadpool_limits
+            threadpool_limits(n, user_api="blas")
+    return dict(threads=n, omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "OpenMP default"), **{v.lower(): os.environ[v] for v in THREAD_VARS})
+
+try: configure_threads()
+except InputError: pass   # a bad EPINB_THREADS / EPINB_PROFILE is reported where it is used, not at import
+import numpy as np
+
 
 # %% ../nbs/00_config.ipynb #c012
 def seed_everything(seed: int = 0) -> np.random.Generator:
@@ -96,12 +131,12 @@ def tune_allocator(mmap_mb: int = 64, keep_mb: int = 512) -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, mmap_mb << 20)) and bool(mallopt(M_TRIM_THRESHOLD, keep_mb << 20))
 
 def torch_device(prefer: str | None = None):
-    """CUDA when available (or `prefer='cpu'`/`EPINB_DEVICE=cpu` to refuse it), else CPU with `EPINB_THREADS` threads
+    """CUDA when available (or `prefer='cpu'`/`EPINB_DEVICE=cpu` to refuse it), else CPU with `n_threads()` threads
     and `tune_allocator`."""
     import torch
     prefer = prefer or os.environ.get("EPINB_DEVICE")
     if prefer != "cpu" and torch.cuda.is_available(): return torch.device("cuda")
-    torch.set_num_threads(int(os.environ.get("EPINB_THREADS", os.cpu_count() or 1)))
+    torch.set_num_threads(n_threads())
     tune_allocator()
     return torch.device("cpu")
 
@@ -111,11 +146,42 @@ def _umask() -> int:
     "The process's umask (read by setting it and putting it back)."
     m = os.umask(0o022); os.umask(m); return m
 
+_TMP_NAME = re.compile(r"^\.(?P<name>.+)\.epinb-(?P<pid>\d+)-(?P<rest>.*)$")
+
+def _tmp_prefix(name: str) -> str:
+    "Start of every temporary name: hidden, the final name, and the writing process's id (for `sweep_stale`)."
+    return f".{name}.epinb-{os.getpid()}-"
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True   # someone else's live process
+    return True
+
+def sweep_stale(folder, recursive: bool = True, quiet: bool = False) -> list:
+    """Remove the temporary files and staging folders that a killed run left in `folder` (names from `atomic_write`,
+    `atomic_path`, `atomic_dir` whose process is gone), saying so; a live run's are left alone. A folder that a kill
+    caught between its two renames (`atomic_dir`: old moved aside, new not yet in place) gets its old version back."""
+    folder, done = Path(folder), []
+    if not folder.is_dir(): return done
+    for p in sorted(folder.rglob(".*.epinb-*") if recursive else folder.glob(".*.epinb-*")):
+        m = _TMP_NAME.match(p.name)
+        if not m or _alive(int(m["pid"])) or not (p.exists() or p.is_symlink()): continue
+        target = p.with_name(m["name"])
+        if m["rest"] == "old" and p.is_dir() and not target.exists():
+            p.rename(target); done.append(f"restored {target} (from {p.name})")
+        else:
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+            done.append(f"removed {p}")
+    if done and not quiet:
+        print(f"[epinb] {len(done)} leftovers of an interrupted run: " + "; ".join(done[:5]) + (" ..." if len(done) > 5 else ""), flush=True)
+    return done
+
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "w", **kw):
     "Context manager yielding a file handle; the file appears at `path` only if the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path.name), suffix=".part")
     try:
         with os.fdopen(fd, mode, **kw) as f: yield f
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes it 0600; the result is as readable as any new file
@@ -127,14 +193,14 @@ def atomic_write(path, mode: str = "w", **kw):
 def atomic_path(path):
     "A temporary sibling path for tools that write files themselves (savefig, bigWig writers); rename with `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    return path.with_name(f"{_tmp_prefix(path.stem)}tmp{path.suffix}")
 
 @contextlib.contextmanager
 def atomic_dir(path):
     "Context manager yielding an empty temporary folder that replaces the folder `path` as a whole only if the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part"))
-    old = path.with_name(f".{path.name}.old{os.getpid()}")
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=_tmp_prefix(path.name), suffix=".part"))
+    old = path.with_name(f"{_tmp_prefix(path.name)}old")
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())   # mkdtemp makes it 0700

@@ -6,26 +6,29 @@
 from __future__ import annotations
 import json, os
 from pathlib import Path
+import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import pandas as pd
 import lightgbm as lgb
 from scipy.stats import rankdata
 from sklearn.linear_model import Ridge
 from .errors import InputError
+from .config import n_threads
 from .features import LogZ, derive_features
 from .splits import chrom_kfold
 from .metrics import spearman
 
 # %% auto #0
-__all__ = ['lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage', 'RidgeBaseline', 'design', 'mean_abs_shap',
-           'select_features', 'combine', 'StackedExpression']
+__all__ = ['REFERENCE_GENES', 'lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage', 'RidgeBaseline',
+           'design', 'mean_abs_shap', 'select_features', 'combine', 'save_reference_genes', 'load_reference_genes',
+           'StackedExpression']
 
 # %% ../nbs/10_gbm.ipynb #c005
 def lgbm_params(seed: int = 0, n_estimators: int = 300, **over) -> dict:
     "LightGBM settings used throughout: deterministic, row-wise, 63 bins, column and row subsampling."
     p = dict(n_estimators=n_estimators, learning_rate=0.05, num_leaves=31, min_child_samples=40, subsample=0.8,
              subsample_freq=1, colsample_bytree=0.5, reg_lambda=1.0, max_bin=63, deterministic=True, force_row_wise=True,
-             n_jobs=int(os.environ.get("EPINB_THREADS", os.cpu_count() or 1)), verbose=-1, random_state=seed)
+             n_jobs=n_threads(), verbose=-1, random_state=seed)
     p.update(over); return p
 
 def rank_target(gex) -> np.ndarray:
@@ -177,10 +180,29 @@ def combine(ranks: list, probas: list, threshold: float, strategy: str = "mean")
     return np.where(mask, r, 0.0)
 
 # %% ../nbs/10_gbm.ipynb #c016
+REFERENCE_GENES = "reference_genes.tsv"
+
+def save_reference_genes(genes: pd.DataFrame, folder) -> dict:
+    "Write a model's reference gene set (the gene schema) into its folder; returns the entry for model.json."
+    from epinb.config import atomic_write
+    from epinb.io import GENE_COLUMNS
+    with atomic_write(Path(folder) / REFERENCE_GENES) as f: genes[GENE_COLUMNS].to_csv(f, sep="\t", index=False)
+    return dict(file=REFERENCE_GENES, n=len(genes))
+
+def load_reference_genes(folder, meta: dict) -> pd.DataFrame:
+    "The reference gene set saved with a model, checked against the count model.json records."
+    p = Path(folder) / meta["reference_genes"]["file"]
+    if not p.exists(): raise InputError(p, None, "the reference gene set saved with the model")
+    g = pd.read_csv(p, sep="\t", dtype={"gene_id": str, "chrom": str, "strand": str})
+    if len(g) != meta["reference_genes"]["n"]: raise InputError(p, "rows", f"{meta['reference_genes']['n']} genes (model.json)", len(g))
+    return g
+
 class StackedExpression:
     "Several TwoStage setups sharing one feature list: mean rank x mean-probability mask at `threshold`."
-    def __init__(self, setups: dict, features: list, threshold: float, families=None, tss=(0, 100), marks=None):
+    def __init__(self, setups: dict, features: list, threshold: float, families=None, tss=(0, 100), marks=None,
+                 reference_genes: pd.DataFrame | None = None):
         self.setups, self.features, self.threshold, self.families, self.tss, self.marks = setups, features, threshold, families, tuple(tss), marks
+        self.reference_genes = reference_genes   # the genes a new cell's features are log-z scaled over (`epinb.predict`)
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return combine([m.predict_rank(X) for m in self.setups.values()], [m.predict_proba(X) for m in self.setups.values()], self.threshold)
     def save(self, folder, extra: dict | None = None) -> Path:
@@ -191,6 +213,8 @@ class StackedExpression:
             meta = dict(kind="epinb.gbm.StackedExpression", format=1, features=self.features, threshold=self.threshold,
                         families=self.families, tss=list(self.tss), marks=self.marks,
                         setups={n: m.save(out, n) for n, m in self.setups.items()}, packages=package_versions(), **(extra or {}))
+            if self.reference_genes is not None:
+                meta["reference_genes"] = save_reference_genes(self.reference_genes, out)
             with atomic_write(out / "model.json") as f: json.dump(meta, f, indent=1)
         return Path(folder)
     @classmethod
@@ -201,5 +225,6 @@ class StackedExpression:
         if meta.get("kind") != "epinb.gbm.StackedExpression" or meta.get("format") != 1:
             raise InputError(p, "kind/format", "epinb.gbm.StackedExpression format 1", f"{meta.get('kind')} format {meta.get('format')}")
         setups = {n: TwoStage.load(folder, n, m) for n, m in meta["setups"].items()}
-        obj = cls(setups, meta["features"], meta["threshold"], meta["families"], meta["tss"], meta["marks"]); obj.meta = meta
+        ref = load_reference_genes(folder, meta) if "reference_genes" in meta else None
+        obj = cls(setups, meta["features"], meta["threshold"], meta["families"], meta["tss"], meta["marks"], ref); obj.meta = meta
         return obj

@@ -4,6 +4,7 @@
 
 # %% ../nbs/12_histone_net.ipynb #c002
 from __future__ import annotations
+import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import torch
 from torch import nn

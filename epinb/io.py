@@ -20,13 +20,13 @@ def _open_text(path):
     return (gzip.open if _is_gzip(path) else open)(path, "rt")
 
 # %% auto #0
-__all__ = ['PEAK_COLUMNS', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'E116_MARKS', 'IUPAC', 'SCREEN_TISSUES',
-           'normalize_chrom', 'read_peaks', 'merge_peaks', 'peak_coverage', 'read_gene_table', 'read_expression',
-           'load_ml4g', 'read_gencode_bed', 'read_gtf_genes', 'read_deepchrome_csv', 'read_roadmap_expression',
-           'read_binned_counts', 'count_layout', 'decode_node_ids', 'read_gcmerge_table', 'e116_count_file',
-           'load_e116', 'revcomp', 'FastaGenome', 'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set',
-           'tissue_key', 'read_vista', 'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture',
-           'read_labelled_sequences', 'read_jaspar']
+__all__ = ['PEAK_COLUMNS', 'BEDGRAPH_SUFFIXES', 'GENE_COLUMNS', 'ML4G_CELLS', 'ROADMAP_MARKS', 'E116_MARKS', 'IUPAC',
+           'SCREEN_TISSUES', 'normalize_chrom', 'read_peaks', 'read_bedgraph', 'merge_peaks', 'peak_coverage',
+           'read_gene_table', 'read_expression', 'load_ml4g', 'ml4g_gene_annotation', 'read_gencode_bed',
+           'read_gtf_genes', 'read_deepchrome_csv', 'read_roadmap_expression', 'read_binned_counts', 'count_layout',
+           'decode_node_ids', 'read_gcmerge_table', 'e116_count_file', 'load_e116', 'revcomp', 'FastaGenome',
+           'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
+           'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_labelled_sequences', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
 def normalize_chrom(names) -> pd.Series:
@@ -66,7 +66,7 @@ def _numeric(df, col, path, what, integer=False):
         line = bad.idxmax(); raise InputError(path, f"line {line}", f"{what} as a number", repr(df.loc[line, col]))
     return v.astype("int64") if integer else v.astype("float64")
 
-def _read_peaks_fast(path) -> pd.DataFrame:
+def _read_peaks_fast(path, lines: bool = False) -> pd.DataFrame:
     "pandas' C parser with typed columns; raises on anything unusual so that the checked path can name the line."
     with _open_text(path) as f: head = [f.readline() for _ in range(5)]
     n_head = next((i for i, l in enumerate(head) if not l.startswith(("#", "track", "browser"))), 0)
@@ -83,16 +83,17 @@ def _read_peaks_fast(path) -> pd.DataFrame:
         if c not in d: d[c] = "." if c == "strand" else np.nan
     if (d.start < 0).any() or (d.start >= d.end).any() or not d.strand.isin(["+", "-", "."]).all() or (d.signal < 0).any():
         raise ValueError("invalid record")
-    return d[PEAK_COLUMNS]
+    return d[PEAK_COLUMNS].assign(line=np.arange(n_head + 1, n_head + 1 + len(d))) if lines else d[PEAK_COLUMNS]
 
-def read_peaks(path) -> pd.DataFrame:
-    "BED3-6 or narrowPeak (plain or .gz) -> DataFrame with `PEAK_COLUMNS`, 0-based half-open, validated."
+def read_peaks(path, lines: bool = False) -> pd.DataFrame:
+    """BED3-6, narrowPeak or broadPeak (plain or gzip) -> DataFrame with `PEAK_COLUMNS`, 0-based half-open, validated;
+    `lines=True` adds `line`, each record's 1-based line in the file, for messages about it later."""
     if not Path(path).exists(): raise InputError(path, None, "an existing file")
-    try: return _read_peaks_fast(path)
+    try: return _read_peaks_fast(path, lines)
     except (ValueError, IndexError, OSError, UnicodeDecodeError, pd.errors.ParserError): pass   # the checked reader names the bad line
-    return _read_peaks_checked(path)
+    return _read_peaks_checked(path, lines)
 
-def _read_peaks_checked(path) -> pd.DataFrame:
+def _read_peaks_checked(path, lines: bool = False) -> pd.DataFrame:
     "Line-by-line reader behind `read_peaks`: slower, and every error names its line."
     raw = _read_lines_table(path)
     if raw.shape[1] < 3: raise InputError(path, f"line {raw.index[0]}", "at least 3 columns (chrom, start, end)", f"{raw.shape[1]}")
@@ -115,7 +116,23 @@ def _read_peaks_checked(path) -> pd.DataFrame:
     out["summit"] = _numeric(raw, "summit", path, "summit", integer=True) if "summit" in raw else np.nan
     if "signal" in raw and (out.signal < 0).any():
         l = (out.signal < 0).idxmax(); raise InputError(path, f"line {l}", "signal >= 0", out.signal[l])
-    return out[PEAK_COLUMNS].reset_index(drop=True)
+    if lines: out["line"] = out.index.to_numpy()
+    return out[PEAK_COLUMNS + (["line"] if lines else [])].reset_index(drop=True)
+
+BEDGRAPH_SUFFIXES = (".bedgraph", ".bdg", ".bedgraph.gz", ".bdg.gz")
+
+def read_bedgraph(path, lines: bool = False) -> pd.DataFrame:
+    """bedGraph (`chrom start end value`, plain or gzip) -> the peak schema with the value as `signal` (a bedGraph is a
+    step function just as peaks are); the value must be a number >= 0."""
+    d = read_peaks(path, lines=True)
+    if d.score.notna().any() or d.strand.ne(".").any():
+        raise InputError(path, f"line {d.line.iloc[0]}", "4 columns (chrom, start, end, value) in a bedGraph", "more")
+    if d.name.isna().all(): raise InputError(path, f"line {d.line.iloc[0]}", "4 columns (chrom, start, end, value) in a bedGraph", "3")
+    v = pd.to_numeric(d.name, errors="coerce")
+    bad = v.isna() | (v < 0)
+    if bad.any(): i = int(bad.to_numpy().argmax()); raise InputError(path, f"line {d.line.iloc[i]}", "a value >= 0 in column 4", repr(d.name.iloc[i]))
+    d = d.assign(signal=v.astype("float64"), name=np.nan)
+    return d if lines else d.drop(columns="line")
 
 # %% ../nbs/02_io.ipynb #c013
 def _bedtool(peaks: pd.DataFrame):
@@ -210,6 +227,15 @@ def load_ml4g(cell: str, split: str = "all", root=None) -> pd.DataFrame:
         raise InputError(y, "gene set", f"the same genes as {info.name}",
                          f"{len(only_info)} only in info (e.g. {sorted(only_info)[:3]}), {len(only_y)} only in expression (e.g. {sorted(only_y)[:3]})")
     return g.assign(gex=gex.reindex(g.gene_id).values)
+
+def ml4g_gene_annotation(root=None) -> pd.DataFrame:
+    """Every ML4G gene once, in the gene schema (X1's training and validation genes on chr2-22, then the X3 test genes on
+    chr1): the fixed reference set a saved ML4G model scales a new cell's marks over (`epinb.predict`)."""
+    g = pd.concat([load_ml4g("X1", root=root), load_ml4g("X3", "test", root=root)], ignore_index=True)[GENE_COLUMNS]
+    dup = g.gene_id.duplicated()
+    if dup.any(): raise InputError(Path(root or raw_dir()) / "ml4g/CAGE-train", f"gene {g.gene_id[dup].iloc[0]}", "each gene in one ML4G table")
+    return g
+
 
 # %% ../nbs/02_io.ipynb #c022
 def read_gencode_bed(path) -> pd.DataFrame:

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_metrics.ipynb #c002
 from __future__ import annotations
+import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import pandas as pd
 from scipy import stats

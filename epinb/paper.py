@@ -4,19 +4,21 @@
 
 # %% ../nbs/18_paper.ipynb #c002
 from __future__ import annotations
-import os, sys, time, shutil, subprocess, platform
+import os, sys, time, shutil, signal, subprocess, platform, contextlib
 from importlib import metadata
 from pathlib import Path
-from .config import repo_root, merge_metrics, read_metrics, atomic_dir
+from .config import repo_root, merge_metrics, read_metrics, atomic_dir, sweep_stale, n_threads, data_dir
+import numpy as np
 
 # %% auto #0
-__all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'git_commit', 'paper_notebooks',
-           'run_notebook', 'run_paper', 'render_readme', 'results_tables']
+__all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'machine_facts', 'git_commit',
+           'paper_notebooks', 'run_notebook', 'run_paper', 'compare_metrics', 'check_reproducible', 'network_spread',
+           'reproducibility_markdown', 'render_readme', 'results_tables']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
 
-KEEP_FILES = ("benchmarks.json",)
+KEEP_FILES = ("benchmarks.json", "reproducibility.json")
 
 class PaperError(RuntimeError):
     "A paper notebook failed: names the notebook, the cell and the error."
@@ -27,6 +29,19 @@ def package_versions(names=KEY_PACKAGES) -> dict:
     for n in names:
         try: out[n] = metadata.version(n)
         except metadata.PackageNotFoundError: out[n] = "not installed"
+    return out
+
+def machine_facts() -> dict:
+    """What decides the last digits of the network numbers besides the code: CPU model, the instruction set torch's
+    kernels use, cores, and the thread settings (`epinb.config.configure_threads`)."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), cpu)
+    out = dict(cpu=cpu, cores=os.cpu_count(), threads=n_threads(), omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "OpenMP default"),
+               platform=platform.platform())
+    with contextlib.suppress(ImportError):
+        import torch
+        out["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
     return out
 
 def git_commit(root=None) -> str:
@@ -62,19 +77,35 @@ def run_notebook(nb: Path, out: Path, profile: str, kernel: str = "python3", cel
         raise PaperError(_describe_failure(nb, e)) from None
     return time.time() - t0
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    "SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that every `atomic_*` block and papermill's kernel unwind."
+    def handler(signum, frame): raise KeyboardInterrupt(f"signal {signum}")
+    try: old = signal.signal(signal.SIGTERM, handler)
+    except ValueError: old = None   # not the main thread: leave signals alone
+    try: yield
+    finally:
+        if old is not None: signal.signal(signal.SIGTERM, old)
+
 def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, kernel: str = "python3",
               cell_timeout: int = 3600, nbs_dir=None) -> dict:
     """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures` (default:
     `figures/` for the full profile, `build/<profile>/figures/` for any other, so a quick run never replaces the paper's
-    results). Running a subset starts the staging folder from a copy of the current figures, so other sections survive."""
+    results). Running a subset starts the staging folder from a copy of the current figures, so other sections survive.
+    Ctrl-C or SIGTERM stops it with `figures` untouched and no staging folder left; leftovers of a run that was killed
+    outright are removed first (`sweep_stale`). The kernels get `EPINB_THREADS` = the profile's thread count unless it is set."""
     root = repo_root()
     # the paper's figures/ only for the full profile: any other profile defaults to build/<profile>/figures (as figures_dir)
     figures = Path(figures or (root / "figures" if profile == "full" else root / "build" / profile / "figures"))
     build = Path(build or root / "build")
     nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
     build.mkdir(parents=True, exist_ok=True)
-    old_env = os.environ.get("EPINB_FIGURES")
-    with atomic_dir(figures) as staging:   # replaces figures/ only if every notebook succeeds
+    swept = [x for f, deep in ((figures.parent, False), (figures, True), (build, True), (data_dir() / "derived", True))
+             for x in sweep_stale(f, recursive=deep, quiet=True)]
+    if swept: print(f"[epinb] {len(swept)} leftovers of an interrupted run: " + "; ".join(swept), flush=True)
+    old_env = {k: os.environ.get(k) for k in ("EPINB_FIGURES", "EPINB_THREADS")}
+    os.environ["EPINB_THREADS"] = str(n_threads(profile))   # the kernels' thread count: the profile's (or the user's)
+    with _sigterm_as_interrupt(), atomic_dir(figures) as staging:   # replaces figures/ only if every notebook succeeds
         if notebooks and figures.exists(): shutil.copytree(figures, staging, dirs_exist_ok=True)
         for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap
             if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
@@ -86,14 +117,100 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
                 seconds[nb.stem] = round(run_notebook(nb, build / nb.name, profile, kernel, cell_timeout), 1)
                 print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
         except PaperError:
-            print(f"[epinb] FAILED; figures/ left unchanged; executed notebooks in {build}", file=sys.stderr)
+            print(f"[epinb] FAILED; {figures} left unchanged; executed notebooks in {build}", file=sys.stderr)
+            raise
+        except KeyboardInterrupt:
+            print(f"[epinb] interrupted; {figures} left unchanged, staging folder removed", file=sys.stderr, flush=True)
             raise
         finally:
-            if old_env is None: os.environ.pop("EPINB_FIGURES", None)
-            else: os.environ["EPINB_FIGURES"] = old_env
-        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root))
+            for k, v in old_env.items():
+                if v is None: os.environ.pop(k, None)
+                else: os.environ[k] = v
+        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root), machine=machine_facts())
         merge_metrics("run", run, staging / "metrics.json")
     return read_metrics(figures / "metrics.json")
+
+# %% ../nbs/18_paper.ipynb #c008r
+def compare_metrics(a: dict, b: dict, sections=None) -> dict:
+    """`{"section.key": (a value, b value)}` for every value that differs between two metrics dicts (or is in one only),
+    the `run` section and timings (`*seconds*`) left out."""
+    out = {}
+    for sec in sorted(set(a) | set(b)) if sections is None else sections:
+        if sec == "run": continue
+        x, y = a.get(sec, {}), b.get(sec, {})
+        for k in sorted(set(x) | set(y)):
+            if "seconds" in k: continue
+            if x.get(k, "<missing>") != y.get(k, "<missing>"): out[f"{sec}.{k}"] = (x.get(k, "<missing>"), y.get(k, "<missing>"))
+    return out
+
+def check_reproducible(notebook, profile: str = "full", runs: int = 2, kernel: str = "python3", record=None, work=None) -> dict:
+    """Run `notebook` `runs` times (each into its own figures and build folder under `work`) and compare the metrics;
+    the outcome is merged into `record` (default `figures/reproducibility.json`) under the notebook's name."""
+    import tempfile
+    nb = Path(notebook); work = Path(work or tempfile.mkdtemp(prefix="epinb-reproduce-")); ms, secs = [], []
+    for i in range(runs):
+        t0 = time.time()
+        ms.append(run_paper(profile, [nb], figures=work / f"figures{i}", build=work / f"build{i}", kernel=kernel)); secs.append(round(time.time() - t0, 1))
+    sections = sorted(set(ms[0]) - {"run"})
+    diff = {k: v for i in range(1, runs) for k, v in compare_metrics(ms[0], ms[i], sections).items()}
+    n_keys = sum(1 for s in sections for k in ms[0].get(s, {}) if "seconds" not in k)
+    res = dict(profile=profile, runs=runs, identical=not diff, keys_compared=n_keys, keys_differing=len(diff),
+               differing={k: list(v) for k, v in list(diff.items())[:50]}, seconds=secs, machine=machine_facts(),
+               git_commit=git_commit(), checked=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    merge_metrics(nb.stem, res, Path(record or repo_root() / "figures/reproducibility.json"))
+    return res
+
+def network_spread(tables=None) -> "pd.DataFrame":
+    """Per network number: the ensemble's value, the spread of its single members (seeds, or fold models for the
+    enhancer networks), and `ensemble_diff_sd` = sd x sqrt(2 / n), the standard deviation of the difference between two
+    independently trained n-member ensembles: what a number may move on another machine."""
+    import pandas as pd
+    t = Path(tables or repo_root() / "figures/tables"); rows = []
+    for study, f, metrics in (("histone_net", "histone_net_results.csv", ("pearson",)), ("e116", "e116_results.csv", ("pearson", "auroc"))):
+        if not (t / f).exists(): continue
+        d = pd.read_csv(t / f)
+        for split, g in d.groupby("split", sort=False):
+            seeds, ens = g[g.model.str.startswith("net seed")], g[g.model == "net ensemble"]
+            for m in metrics:
+                v = seeds[m].dropna()
+                if len(v) < 2 or ens[m].isna().all(): continue
+                rows.append(dict(study=study, split=split, metric=m, ensemble=float(ens[m].iloc[0]), members=len(v),
+                                 member_min=v.min(), member_max=v.max(), member_sd=v.std(ddof=1)))
+    f = t / "enhancers_ienhancer_folds.csv"
+    if f.exists():
+        d = pd.read_csv(f)
+        for (model, split), g in d[d.model != "motif_lr"].groupby(["model", "set"], sort=False):
+            v = g.accuracy.dropna()
+            rows.append(dict(study="enhancers", split=f"iEnhancer {split}", metric=f"{model} accuracy", ensemble=None, members=len(v),
+                             member_min=v.min(), member_max=v.max(), member_sd=v.std(ddof=1)))
+    out = pd.DataFrame(rows)
+    if len(out): out["ensemble_diff_sd"] = out.member_sd * np.sqrt(2 / out.members)
+    return out
+
+def reproducibility_markdown(figures=None) -> str:
+    "The README's reproducibility section: the same-machine checks recorded so far and the seed spread of each network number."
+    import pandas as pd
+    figures = Path(figures or repo_root() / "figures")
+    rec = read_metrics(figures / "reproducibility.json") if (figures / "reproducibility.json").exists() else {}
+    out = ["LightGBM and motif-model numbers are identical on any machine. Network numbers are identical on one machine "
+           "(same commit, same thread count); on another CPU they move within the seed spread below.", ""]
+    if rec:
+        out += ["| same-machine check | profile | runs | numbers compared | differing | CPU, threads | commit |", "|---|---|---|---|---|---|---|"]
+        for nb, r in sorted(rec.items()):
+            m = r.get("machine", {})
+            out.append(f"| `{nb}` | {r['profile']} | {r['runs']} | {r['keys_compared']} | {r['keys_differing']} | "
+                       f"{m.get('cpu', '?')} ({m.get('torch_cpu_capability', '?')}), {m.get('threads', '?')} | {str(r.get('git_commit', ''))[:10]} |")
+    else: out.append("No same-machine check recorded yet (`make reproducible`).")
+    sp = network_spread(figures / "tables")
+    if len(sp):
+        f = lambda v, k=3: "" if v is None or pd.isna(v) else f"{v:.{k}f}"
+        out += ["", "| network number | ensemble | members | member range | member sd | sd of a difference between two ensembles |", "|---|---|---|---|---|---|"]
+        for r in sp.itertuples():
+            out.append(f"| {r.study}, {r.split}, {r.metric} | {f(r.ensemble)} | {r.members} | {f(r.member_min)}-{f(r.member_max)} | {f(r.member_sd, 4)} | {f(r.ensemble_diff_sd, 4)} |")
+        out += ["", "Two machines' ensembles differing by up to about twice the last column is what run-to-run noise gives; "
+                "more than that is a real difference."]
+    return "\n".join(out)
+
 
 # %% ../nbs/18_paper.ipynb #c010
 def _cell_text(out) -> str | None:

@@ -14,9 +14,9 @@ from .io import read_gene_table, read_gtf_genes, read_peaks
 from .tracks import open_track, PeakTrack, bin_stack
 
 # %% auto #0
-__all__ = ['ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state', 'predict_gbm', 'predict_histone_net',
-           'save_histone_ensemble', 'predict_expression', 'save_enhancer_model', 'predict_sequences',
-           'predict_enhancers']
+__all__ = ['MIN_REFERENCE_GENES', 'EXPRESSION_SCALES', 'ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state',
+           'reference_genes', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble', 'expression_scale',
+           'predict_expression', 'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
 
 # %% ../nbs/17_predict.ipynb #c004
 def _files(spec: str) -> list:
@@ -67,10 +67,28 @@ def load_state(net, path):
     return net.eval()
 
 # %% ../nbs/17_predict.ipynb #c006
+MIN_REFERENCE_GENES = 200
+
+def reference_genes(model_dir, meta: dict, tracks: dict) -> pd.DataFrame:
+    """The model's reference gene set on the chromosomes every track covers: a new cell's marks are scaled over these
+    genes, never over the genes asked for, so that a gene's prediction does not depend on the rest of the table."""
+    from epinb.gbm import load_reference_genes
+    if "reference_genes" not in meta:
+        raise InputError(Path(model_dir) / "model.json", "reference_genes", "a model saved with its reference gene set "
+                         "(this folder was saved by an older epinb: rerun `make figures` to save it again)")
+    ref = load_reference_genes(model_dir, meta)
+    common = set.intersection(*(set(t.chroms) for t in tracks.values()))
+    ref = ref[ref.chrom.isin(common)].reset_index(drop=True)
+    if len(ref) < MIN_REFERENCE_GENES:
+        raise InputError(Path(model_dir) / meta["reference_genes"]["file"], f"{len(ref)} genes on the tracks' chromosomes ({sorted(common)[:5]})",
+                         f"at least {MIN_REFERENCE_GENES} reference genes on chromosomes every track covers, to scale the new cell's marks")
+    return ref
+
 def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
-    "Stacked two-stage LightGBM: base features of the new cell, log-z on its genes, derived features, rank x mask."
-    from epinb.gbm import StackedExpression, design
-    from epinb.features import base_features
+    """Stacked two-stage LightGBM: base features of the new cell, log-z fitted on the model's reference genes of that
+    cell (`reference_genes`), derived features, rank x mask."""
+    from epinb.gbm import StackedExpression
+    from epinb.features import base_features, LogZ, derive_features
     model = StackedExpression.load(model_dir)
     _check_model_meta(model.meta, Path(model_dir) / "model.json", "epinb.gbm.StackedExpression")
     missing = [m for m in model.marks if m not in tracks]
@@ -78,8 +96,10 @@ def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     trk, pk = open_inputs({m: tracks[m] for m in model.marks})
     no_peaks = [m for m, p in pk.items() if p is None]
     if no_peaks: raise InputError("--tracks", f"marks {no_peaks}", "peak files (BED/narrowPeak): the model uses peak-topology features")
+    ref = reference_genes(model_dir, model.meta, trk)
+    z = LogZ().fit(base_features(ref, trk, pk, tss=tuple(model.tss), cache=False))
     raw = base_features(genes, trk, pk, tss=tuple(model.tss), cache=False)
-    X = design(raw, genes, np.ones(len(genes), bool), model.families)
+    X = derive_features(z.transform(raw), raw, genes.reset_index(drop=True), model.families)
     return model.predict(X[model.features])
 
 def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
@@ -98,7 +118,10 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
         chroms = [c for c in meta["genome_chroms"] if all(c in t.chrom_sizes for t in trk.values())]
         if not chroms: raise InputError("--tracks", "chromosomes", f"tracks covering some of {meta['genome_chroms'][:3]}... (the model scales marks by their genome-wide bins)")
         scaler = MarkScaler().fit_genome(trk, meta["bin_size"], chroms)
-    else: scaler = MarkScaler().fit(x)   # the ML4G histone net: the new cell's given genes
+    else:   # the ML4G histone net: the new cell's marks around the model's reference genes
+        ref = reference_genes(model_dir, meta, trk)
+        if meta.get("tss_grid"): ref = ref.assign(tss=ref.tss.to_numpy() // g * g, strand="+")
+        scaler = MarkScaler().fit(bin_stack(trk, ref, meta["upstream"], meta["downstream"], meta["bin_size"]))
     x = torch.from_numpy(scaler.transform(x))
     preds = []
     for f in meta["members"]:
@@ -110,19 +133,42 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
     ts = TargetScaler(log=False); ts.mean_, ts.sd_ = meta["target"]["mean"], meta["target"]["sd"]   # the saved target scaling
     return ts.inverse(p)   # predictions in the label's units
 
-def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None):
-    "Save members as state_dicts plus model.json into `folder`, which is replaced as a whole (`atomic_dir`)."
+def save_histone_ensemble(nets, folder, marks, upstream, downstream, bin_size, config: dict, extra: dict | None = None,
+                          reference_genes: pd.DataFrame | None = None):
+    """Save members as state_dicts plus model.json into `folder`, which is replaced as a whole (`atomic_dir`);
+    `reference_genes`: the genes a new cell's marks are scaled over (models not scaled genome-wide need them)."""
+    from epinb.gbm import save_reference_genes
     from epinb.paper import package_versions
     members = [f"member_{i}.pt" for i in range(len(nets))]
     meta = dict(kind="epinb.histone_net.HistoneNet", format=1, marks=list(marks), upstream=upstream, downstream=downstream,
                 bin_size=bin_size, config=config, members=members, packages=package_versions(), **(extra or {}))
     with atomic_dir(folder) as tmp:
         for n, f in zip(nets, members): save_state(n, tmp / f)
+        if reference_genes is not None: meta["reference_genes"] = save_reference_genes(reference_genes, tmp)
         with atomic_write(tmp / "model.json") as fh: json.dump(meta, fh, indent=1)
     return Path(folder)
 
+EXPRESSION_SCALES = {
+    "masked_rank": "rank of expression among a cell's genes, 0 (lowest) to 1, set to 0 where P(expressed) is below the "
+                   "model's threshold (two-stage LightGBM; order genes with it, it is not an expression level)",
+    "z_log1p": "log(1 + expression) standardised with the training cell's mean and sd (ML4G histone net; 0 = the "
+               "training cell's average gene, 1 = one sd above it)",
+    "log10_rpkm_plus_1": "log10(RPKM + 1), the units of the model's labels (E116 histone net)",
+}
+
+def expression_scale(meta: dict) -> str:
+    "The name (a key of `EXPRESSION_SCALES`) of the scale a saved expression model predicts on."
+    if meta.get("kind") == "epinb.gbm.StackedExpression": return "masked_rank"
+    if "target" in meta:   # predictions are put back in the label's units
+        units = meta.get("units", "")
+        if units.replace(" ", "") == "log10(RPKM+1)": return "log10_rpkm_plus_1"
+        raise InputError("model.json", "units", f"label units epinb knows: {sorted(EXPRESSION_SCALES)}", units)
+    return "z_log1p"
+
 def predict_expression(model_dir, genes_path, tracks: dict, out=None) -> pd.DataFrame:
-    "Predictions `gene_name, gex_predicted` for the genes of `genes_path` (ML4G info format or GTF); written atomically to `out`."
+    """Predictions `gene_name, gex_predicted, scale` for the genes of `genes_path` (ML4G info format or GTF); written
+    atomically to `out`. `scale` names the scale of `gex_predicted` (`EXPRESSION_SCALES`), which differs by model kind;
+    the first two columns are the ML4G submission format."""
     model_dir = Path(model_dir)
     if not (model_dir / "model.json").exists():
         raise InputError(model_dir, "model.json", "a model folder saved by epinb (`make figures` writes them under data/derived/models/full/)")
@@ -135,10 +181,18 @@ def predict_expression(model_dir, genes_path, tracks: dict, out=None) -> pd.Data
     genes = read_gtf_genes(genes_path) if gp.endswith((".gtf", ".gtf.gz")) else read_gene_table(genes_path, tss_outside_gene="keep")
     fn = {"epinb.gbm.StackedExpression": predict_gbm, "epinb.histone_net.HistoneNet": predict_histone_net}.get(kind)
     if fn is None: raise InputError(model_dir / "model.json", "kind", "a stacked LightGBM or histone-net model", kind)
-    res = pd.DataFrame(dict(gene_name=genes.gene_id, gex_predicted=fn(model_dir, genes, tracks)))
+    pred = np.full(len(genes), np.nan)
+    mito = genes.chrom.eq("chrM").to_numpy()
+    if mito.any():   # no nucleosomes, no histone marks: the models do not apply; the rows stay, empty
+        import warnings
+        warnings.warn(f"{genes_path}: {int(mito.sum())} genes on chrM ({', '.join(genes.gene_id[mito][:3])}, ...): gex_predicted left "
+                      "empty (the mitochondrial genome carries no histones)")
+    if (~mito).any(): pred[~mito] = fn(model_dir, genes[~mito].reset_index(drop=True), tracks)
+    res = pd.DataFrame(dict(gene_name=genes.gene_id, gex_predicted=pred, scale=expression_scale(meta)))
     if out is not None:
         with atomic_write(out) as f: res.to_csv(f, sep="\t", index=False, float_format="%.6f")
     return res
+
 
 # %% ../nbs/17_predict.ipynb #c010
 ENHANCER_MODEL = "epinb.sequence_nets.enhancer_model"

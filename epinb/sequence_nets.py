@@ -4,6 +4,7 @@
 
 # %% ../nbs/13_sequence_nets.ipynb #c003
 from __future__ import annotations
+import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import torch
 from torch import nn

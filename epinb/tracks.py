@@ -4,17 +4,18 @@
 
 # %% ../nbs/03_tracks.ipynb #c003
 from __future__ import annotations
-import os
+import os, re, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .errors import InputError
 from .config import atomic_path
-from .io import read_peaks, normalize_chrom, read_binned_counts, e116_count_file, E116_MARKS
+from .io import read_peaks, read_bedgraph, BEDGRAPH_SUFFIXES, normalize_chrom, read_binned_counts, e116_count_file, E116_MARKS
 
 # %% auto #0
-__all__ = ['HG38_CHROM_SIZES', 'COUNT_SUFFIXES', 'ML4G_MARKS', 'tss_windows', 'StepSignal', 'Track', 'PeakTrack', 'BigWigTrack',
-           'peaks_to_bigwig', 'BinnedTrack', 'open_track', 'ml4g_peak_files', 'ml4g_tracks', 'e116_tracks', 'bin_stack']
+__all__ = ['HG38_CHROM_SIZES', 'COUNT_SUFFIXES', 'ML4G_MARKS', 'tss_windows', 'StepSignal', 'Track', 'is_bedgraph', 'PeakTrack',
+           'BigWigTrack', 'peaks_to_bigwig', 'BinnedTrack', 'open_track', 'ml4g_peak_files', 'ml4g_tracks',
+           'e116_tracks', 'bin_stack']
 
 # %% ../nbs/03_tracks.ipynb #c006
 HG38_CHROM_SIZES = {
@@ -81,7 +82,7 @@ class Track:
         have = set(self.chroms)
         missing = sorted(set(genes["chrom"]) - have)
         if missing:
-            raise InputError(self.source or self.name, f"chromosomes {missing[:10]}{'...' if len(missing) > 10 else ''}",
+            raise InputError(f"{self.source or self.name} (mark {self.name})", f"chromosomes {missing[:10]}{'...' if len(missing) > 10 else ''}",
                              f"gene chromosomes that the track has (track: {sorted(have)[:25]})",
                              f"genes on {sorted(set(genes['chrom']))[:25]}")
 
@@ -150,21 +151,51 @@ class Track:
         return pd.DataFrame(cols, index=genes.index)
 
 # %% ../nbs/03_tracks.ipynb #c016
+_PRIMARY = re.compile(r"^chr([0-9]+|[XYMW]|Z)$")   # assembled chromosomes; anything else (chrUn_..., chr1_KI..._random,
+                                                 # chrEBV, decoys) is a contig
+
+def is_bedgraph(path) -> bool: return str(path).lower().endswith(BEDGRAPH_SUFFIXES)
+
 class PeakTrack(Track):
-    "narrowPeak/BED signal (column `signal`) as a step function; `chrom_sizes` defaults to hg38."
-    def __init__(self, peaks, name: str = "peaks", chrom_sizes: dict | None = None, value: str = "signal"):
-        if isinstance(peaks, (str, Path)): self.source, peaks = str(peaks), read_peaks(peaks)
-        elif isinstance(peaks, (list, tuple)):
-            self.source = f"{len(peaks)} peak files"; peaks = pd.concat([read_peaks(p) for p in peaks], ignore_index=True)
-        else: self.source = f"{name} peaks table"
+    """narrowPeak/broadPeak (column `signal`) or bedGraph (its value) as a step function; `chrom_sizes` defaults to hg38.
+    Peaks on contigs outside `chrom_sizes` (chrEBV, chrUn_..., ..._random, ..._alt) are dropped with a one-line warning
+    (`contigs="error"` refuses them); any other unknown chromosome, a peak past its chromosome's end, or a file
+    without a signal is an `InputError` naming the file, the mark and the 1-based line."""
+    def __init__(self, peaks, name: str = "peaks", chrom_sizes: dict | None = None, value: str = "signal", contigs: str = "drop"):
+        if contigs not in ("drop", "error"): raise InputError("PeakTrack", f"contigs={contigs!r}", "'drop' or 'error'")
+        files = [peaks] if isinstance(peaks, (str, Path)) else list(peaks) if isinstance(peaks, (list, tuple)) else None
+        self.name = name
+        if files is not None:
+            self.files = [str(p) for p in files]
+            peaks = pd.concat([(read_bedgraph(p, lines=True) if is_bedgraph(p) else read_peaks(p, lines=True)).assign(file=k)
+                               for k, p in enumerate(files)], ignore_index=True)
+            self.source = self.files[0] if len(files) == 1 else f"{len(files)} peak files ({Path(files[0]).name}, ...)"
+        else: self.files, self.source = None, f"{name} peaks table"
+        def where(i):   # (file, record) of row i, for messages: the file and its 1-based line, and the mark
+            if self.files is None: return f"{self.source}", f"row {i} (mark {name})"
+            return self.files[int(peaks.file.iloc[i])], f"line {int(peaks.line.iloc[i])} (mark {name})"
         if peaks[value].isna().any():
-            raise InputError(self.source, f"peak {int(peaks[value].isna().idxmax())}", f"a numeric '{value}' column (BED3-6 has none: use value='score' or a narrowPeak)")
-        self.name, self.peaks = name, peaks
+            i = int(np.argmax(peaks[value].isna().to_numpy()))
+            raise InputError(*where(i), f"a numeric '{value}' value: a narrowPeak or broadPeak file (signal in column 7) or a "
+                             "bedGraph (.bedGraph/.bdg, value in column 4); BED3-6 has no signal (in Python, "
+                             "open_track(path, value='score') reads a BED5-6 score instead)", "none")
         sizes = dict(chrom_sizes or HG38_CHROM_SIZES)
-        unknown = sorted(set(peaks.chrom) - set(sizes))
-        if unknown: raise InputError(self.source, f"chromosomes {unknown[:10]}", "chromosomes listed in chrom_sizes", sorted(sizes)[:25])
+        unknown = ~peaks.chrom.isin(list(sizes)).to_numpy()
+        if unknown.any():
+            contig = unknown & ~peaks.chrom.str.match(_PRIMARY.pattern).to_numpy()
+            if contigs == "error" or (unknown & ~contig).any():
+                i = int(np.argmax(unknown & ~contig)) if (unknown & ~contig).any() else int(np.argmax(unknown))
+                raise InputError(*where(i), f"a chromosome of the assembly ({', '.join(sorted(sizes)[:25])})", repr(peaks.chrom.iloc[i]))
+            names = sorted(set(peaks.chrom[contig]))
+            warnings.warn(f"{self.source} (mark {name}): {int(contig.sum())} peaks on {len(names)} contigs outside the assembly "
+                          f"dropped ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})", stacklevel=2)
+            peaks = peaks[~contig].reset_index(drop=True)
         past = peaks.end.to_numpy() > peaks.chrom.map(sizes).to_numpy()
-        if past.any(): raise InputError(self.source, f"peak {int(np.argmax(past))} ({peaks.chrom.iloc[int(np.argmax(past))]})", "peaks inside the chromosome")
+        if past.any():
+            i = int(np.argmax(past))
+            raise InputError(*where(i), f"peaks inside the chromosome ({peaks.chrom.iloc[i]} is {sizes[peaks.chrom.iloc[i]]:,} bp; another assembly?)",
+                             f"end {int(peaks.end.iloc[i]):,}")
+        self.peaks = peaks[[c for c in peaks.columns if c not in ("file", "line")]]
         # only chromosomes with peaks are "known": a gene elsewhere is an error, not silent zeros
         self.chrom_sizes = {c: sizes[c] for c in sorted(set(peaks.chrom))}
         self._steps = {c: StepSignal(d.start.to_numpy(), d.end.to_numpy(), d[value].to_numpy())
@@ -294,9 +325,9 @@ class BinnedTrack(Track):
 # %% ../nbs/03_tracks.ipynb #c022e
 COUNT_SUFFIXES = (".count", ".counts")
 
-def open_track(path_or_peaks, name: str | None = None, chrom_sizes: dict | None = None) -> Track:
+def open_track(path_or_peaks, name: str | None = None, chrom_sizes: dict | None = None, value: str = "signal") -> Track:
     """A `BigWigTrack` for a .bw/.bigWig file, a `BinnedTrack` for .count files (one or a list), else a `PeakTrack` over a
-    BED/narrowPeak file, a list of them, or a peaks DataFrame."""
+    narrowPeak/broadPeak/bedGraph file, a list of them, or a peaks DataFrame (`value`: the peak column used as signal)."""
     paths = [Path(p) for p in path_or_peaks] if isinstance(path_or_peaks, (list, tuple)) else \
             [Path(path_or_peaks)] if isinstance(path_or_peaks, (str, Path)) else []
     bigwig = [p.suffix.lower() in (".bw", ".bigwig") for p in paths]
@@ -304,7 +335,7 @@ def open_track(path_or_peaks, name: str | None = None, chrom_sizes: dict | None 
     if any(bigwig): return BigWigTrack(paths[0], name)
     if paths and all(p.name.lower().endswith(COUNT_SUFFIXES) for p in paths):
         return BinnedTrack(paths if len(paths) > 1 else paths[0], name or "counts")
-    return PeakTrack(path_or_peaks, name or "peaks", chrom_sizes)
+    return PeakTrack(path_or_peaks, name or "peaks", chrom_sizes, value)
 
 # %% ../nbs/03_tracks.ipynb #c024
 ML4G_MARKS = ["DNase", "H3K27ac", "H3K4me1", "H3K4me3", "H3K27me3", "H3K36me3", "H3K9me3"]

@@ -5,6 +5,7 @@
 # %% ../nbs/11_train.ipynb #c002
 from __future__ import annotations
 import copy, time
+import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import pandas as pd
 import torch

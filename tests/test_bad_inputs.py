@@ -142,7 +142,7 @@ def test_not_a_bigwig(tmp_path):
 
 def test_peaks_past_the_chromosome_end(tmp_path):
     with pytest.raises(InputError) as e: PeakTrack(PEAKS, "toy", chrom_sizes={"chr1": 1000, "chr2": 850})
-    check(e, "peak 1 (chr2)", "expected peaks inside the chromosome")
+    check(e, "toy peaks table: row 1 (mark toy)", "expected peaks inside the chromosome (chr2 is 850 bp")
 
 
 def test_window_past_the_chromosome_end_pads_instead_of_failing(tmp_path):

@@ -11,7 +11,7 @@ from run import load_benchmark as load   # the loader `make bench` uses
 
 def test_every_benchmark_defines_run():
     files = sorted(BENCH.glob("bench_*.py"))
-    assert {f.stem for f in files} >= {"bench_epochs", "bench_epochs_gpu", "bench_features", "bench_motifs", "bench_tracks"}
+    assert {f.stem for f in files} >= {"bench_epochs", "bench_epochs_gpu", "bench_features", "bench_motifs", "bench_tracks", "bench_threads"}
     for f in files: assert callable(load(f).run), f
 
 
@@ -41,3 +41,13 @@ def test_gpu_benchmark_leaves_its_section_where_there_is_no_gpu(tmp_path, monkey
     (tmp_path / "figures/benchmarks.json").write_text(json.dumps(recorded))
     main(["epochs_gpu"])
     assert json.loads((tmp_path / "figures/benchmarks.json").read_text()) == recorded
+
+
+def test_thread_benchmark_runs_its_workers():
+    """`make bench` section `threads`: each timing is a fresh worker process, alone and beside a busy competitor, and
+    the ratios are computed from the timings (one task, one thread count, one policy here)."""
+    m = load(BENCH / "bench_threads.py")
+    res = m.run(tasks=("lgbm",), threads=(1,), policies=("passive",))
+    assert res["lgbm_1t_passive_alone_seconds"] > 0 and res["lgbm_1t_passive_busy_seconds"] > 0
+    assert res["lgbm_1t_passive_slowdown_beside_competitor"] == round(res["lgbm_1t_passive_busy_seconds"] / res["lgbm_1t_passive_alone_seconds"], 2)
+    assert res["lgbm_1t_passive_alone_vs_passive_alone"] == 1.0

@@ -33,8 +33,47 @@ def test_predict_reproduces_the_notebooks_x3_predictions(run_epinb, tmp_path):
                   "--tracks", *tracks(), "--out", out)
     assert r.returncode == 0, r.stderr
     a, b = pd.read_csv(out, sep="\t"), pd.read_csv(pred, sep="\t")
-    assert list(a.columns) == ["gene_name", "gex_predicted"] and len(a) == 1984
-    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["gene_name", "gex_predicted", "scale"] and len(a) == 1984
+    assert set(a.scale) == {"masked_rank"}                     # the scale of the numbers is named in the output
+    pd.testing.assert_frame_equal(a[["gene_name", "gex_predicted"]], b)
+
+
+def test_a_genes_prediction_does_not_depend_on_its_neighbours(run_epinb, tmp_path):
+    """Issue 24, defect 3: the new cell's features are scaled over the model's fixed reference genes (every ML4G gene on
+    the chromosomes the tracks cover), so a 1-gene, a 20-gene and the whole X3 table give each gene the same value
+    (CAPN9 was 0.000 among all X3 genes and 0.483 alone)."""
+    model, pred = saved()
+    allg = pd.read_csv(pred, sep="\t").set_index("gene_name").gex_predicted
+    info = pd.read_csv(raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv", sep="\t")
+    for name, rows in (("one", info[info.gene_name == "CAPN9"]), ("twenty", info.sample(20, random_state=1))):
+        rows.to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+        r = run_epinb("predict", "--model", model, "--genes", tmp_path / f"{name}.tsv", "--tracks", *tracks(), "--out", tmp_path / f"{name}_out.tsv")
+        assert r.returncode == 0, r.stderr
+        got = pd.read_csv(tmp_path / f"{name}_out.tsv", sep="\t").set_index("gene_name").gex_predicted
+        assert len(got) == len(rows) and (got - allg[got.index]).abs().max() < 1e-6, (name, got, allg[got.index])
+
+
+def test_peak_files_as_encode_ships_them(run_epinb, tmp_path):
+    """Issue 24, defect 4: peaks on chrEBV and unplaced contigs are dropped with a one-line note (same predictions); a gene
+    on chrM keeps its row with no value; a BED3 file is refused naming the file, the mark and the 1-based line."""
+    model, pred = saved()
+    src = raw_dir() / "ml4g/bed/X3/DNase_X3_chr1.bed"
+    enc = tmp_path / "DNase_encode.bed"
+    enc.write_text(src.read_text() + "chrEBV\t100\t300\t.\t0\t.\t5.0\t-1\t-1\t50\nchrUn_KI270302v1\t10\t90\t.\t0\t.\t2.0\t-1\t-1\t20\n")
+    info = pd.read_csv(raw_dir() / "ml4g/CAGE-train/X3_test_info.tsv", sep="\t")
+    mt = pd.DataFrame([dict(gene_name="MT-ND1", chr="chrM", gene_start=3307, gene_end=4262, TSS_start=3306, TSS_end=3356, strand="+")])
+    pd.concat([info, mt]).to_csv(tmp_path / "genes.tsv", sep="\t", index=False)
+    spec = [t if not t.startswith("DNase=") else f"DNase={enc}" for t in tracks()]
+    r = run_epinb("predict", "--model", model, "--genes", tmp_path / "genes.tsv", "--tracks", *spec, "--out", tmp_path / "o.tsv")
+    assert r.returncode == 0, r.stderr
+    assert "2 peaks on 2 contigs outside the assembly dropped (chrEBV, chrUn_KI270302v1)" in r.stderr and "1 genes on chrM" in r.stderr
+    out = pd.read_csv(tmp_path / "o.tsv", sep="\t")
+    assert len(out) == 1985 and out.gex_predicted.iloc[-1:].isna().all()
+    pd.testing.assert_frame_equal(out.iloc[:-1][["gene_name", "gex_predicted"]], pd.read_csv(pred, sep="\t"))
+    bed3 = tmp_path / "K4.bed"; bed3.write_text("track name=x\n" + "".join(l.split("\t", 3)[0] + "\t" + "\t".join(l.split("\t")[1:3]) + "\n" for l in src.read_text().splitlines()[:5]))
+    spec = [t if not t.startswith("H3K4me3=") else f"H3K4me3={bed3}" for t in tracks()]
+    r = run_epinb("predict", "--model", model, "--genes", tmp_path / "genes.tsv", "--tracks", *spec, "--out", tmp_path / "o2.tsv")
+    assert r.returncode == 2 and f"{bed3}: line 2 (mark H3K4me3): expected a numeric 'signal' value" in r.stderr, r.stderr
 
 
 def test_missing_mark_is_a_clear_error(run_epinb, tmp_path):
