@@ -156,6 +156,11 @@ _PRIMARY = re.compile(r"^chr([0-9]+|[XYMW]|Z)$")   # assembled chromosomes; anyt
 
 def is_bedgraph(path) -> bool: return str(path).lower().endswith(BEDGRAPH_SUFFIXES)
 
+def _read_signal_file(path, mark: str) -> pd.DataFrame:
+    "`read_bedgraph` or `read_peaks` (with line numbers) by suffix; a reader's error gains the mark's name."
+    try: return read_bedgraph(path, lines=True) if is_bedgraph(path) else read_peaks(path, lines=True)
+    except InputError as e: raise InputError(e.file, f"{e.record} (mark {mark})" if e.record else f"mark {mark}", e.expected, e.got) from None
+
 class PeakTrack(Track):
     """narrowPeak/broadPeak (column `signal`) or bedGraph (its value) as a step function; `chrom_sizes` defaults to hg38.
     Peaks on contigs outside `chrom_sizes` (chrEBV, chrUn_..., ..._random, ..._alt) are dropped with a one-line warning
@@ -167,8 +172,7 @@ class PeakTrack(Track):
         self.name = name
         if files is not None:
             self.files = [str(p) for p in files]
-            peaks = pd.concat([(read_bedgraph(p, lines=True) if is_bedgraph(p) else read_peaks(p, lines=True)).assign(file=k)
-                               for k, p in enumerate(files)], ignore_index=True)
+            peaks = pd.concat([_read_signal_file(p, name).assign(file=k) for k, p in enumerate(files)], ignore_index=True)
             self.source = self.files[0] if len(files) == 1 else f"{len(files)} peak files ({Path(files[0]).name}, ...)"
         else: self.files, self.source = None, f"{name} peaks table"
         def where(i):   # (file, record) of row i, for messages: the file and its 1-based line, and the mark
