@@ -12,8 +12,9 @@ from sklearn import metrics as skm
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['spearman', 'pearson', 'r2', 'regression_metrics', 'per_group', 'count_metrics', 'weighted_counts', 'binary_metrics',
-           'best_threshold', 'resample_weights', 'weighted_auroc', 'bootstrap_binary', 'interval', 'weighted_pearson']
+__all__ = ['spearman', 'pearson', 'r2', 'regression_metrics', 'per_group', 'count_metrics', 'weighted_counts', 'chance_levels',
+           'binary_metrics', 'best_threshold', 'resample_weights', 'weighted_auroc', 'bootstrap_binary', 'interval',
+           'weighted_pearson']
 
 # %% ../nbs/06_metrics.ipynb #c004
 def _const(x): return np.nanstd(np.asarray(x, dtype=float)) == 0
@@ -71,16 +72,24 @@ def weighted_counts(y, pred, w) -> tuple:
 
 
 # %% ../nbs/06_metrics.ipynb #c006
+def chance_levels(y) -> dict:
+    """What a classifier that knows nothing scores on labels `y`: the prevalence p (also the AUPRC of a constant score) and
+    the F1 of calling every item positive, 2p / (1 + p); AUROC 0.5 and MCC 0 need no computing."""
+    y = np.asarray(y).astype(int); p = float(y.mean()) if len(y) else float("nan")
+    return dict(prevalence=p, f1_all_active=2 * p / (1 + p) if len(y) else float("nan"))
+
 def binary_metrics(y, score, threshold: float = 0.5) -> dict:
-    "accuracy, MCC, AUROC, AUPRC, sensitivity, specificity, precision, F1 of scores `score` (probabilities) vs labels `y`."
+    """accuracy, MCC, AUROC, AUPRC, sensitivity, specificity, precision, F1 of scores `score` (probabilities) vs labels
+    `y`, with the chance levels beside them: `prevalence`, `f1_all_active` and `auprc_lift` (AUPRC / prevalence)."""
     y = np.asarray(y).astype(int); score = np.asarray(score, dtype=float); pred = (score >= threshold).astype(int)
     c = {k: float(v[0]) for k, v in count_metrics(*weighted_counts(y, pred, np.ones((1, len(y))))).items()}
     two = len(np.unique(y)) == 2
-    return dict(accuracy=c["accuracy"], mcc=float(skm.matthews_corrcoef(y, pred)) if two else float("nan"),
-                auroc=float(skm.roc_auc_score(y, score)) if two else float("nan"),
-                auprc=float(skm.average_precision_score(y, score)) if two else float("nan"),
-                sensitivity=c["sensitivity"], specificity=c["specificity"], precision=c["precision"], f1=c["f1"],
-                threshold=float(threshold), n=int(len(y)))
+    m = dict(accuracy=c["accuracy"], mcc=float(skm.matthews_corrcoef(y, pred)) if two else float("nan"),
+             auroc=float(skm.roc_auc_score(y, score)) if two else float("nan"),
+             auprc=float(skm.average_precision_score(y, score)) if two else float("nan"),
+             sensitivity=c["sensitivity"], specificity=c["specificity"], precision=c["precision"], f1=c["f1"],
+             threshold=float(threshold), n=int(len(y)), **chance_levels(y))
+    return dict(m, auprc_lift=m["auprc"] / m["prevalence"] if m["prevalence"] > 0 else float("nan"))
 
 def best_threshold(y, score, metric: str = "mcc", grid=None) -> float:
     "The threshold on `score` maximising `metric` (mcc, f1 or accuracy): choose it on validation data only."

@@ -7,13 +7,14 @@ from __future__ import annotations
 import os, sys, time, shutil, signal, subprocess, platform, contextlib
 from importlib import metadata
 from pathlib import Path
+from .errors import InputError
 from .config import repo_root, merge_metrics, read_metrics, atomic_dir, sweep_stale, n_threads, data_dir
 import numpy as np
 
 # %% auto #0
-__all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'PaperError', 'package_versions', 'machine_facts', 'git_commit',
-           'paper_notebooks', 'run_notebook', 'run_paper', 'compare_metrics', 'check_reproducible', 'network_spread',
-           'reproducibility_markdown', 'render_readme', 'results_tables']
+__all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'IENHANCER_TEST_SIZES', 'PaperError', 'package_versions', 'machine_facts',
+           'git_commit', 'paper_notebooks', 'run_notebook', 'run_paper', 'compare_metrics', 'check_reproducible',
+           'network_spread', 'reproducibility_markdown', 'render_readme', 'results_tables', 'published_ienhancer']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -249,6 +250,8 @@ REFERENCES = {
     "enhancer": "Enhancer DL reference (ENCODE SCREEN cCREs, 9 tissues)",
 }
 
+def _f(v) -> str: return "n/a" if v is None else f"{v:.3f}"
+
 def _row(label, ours, ref, data, ci=(None, None)):
     "One table row; `ci` (low, high), when both are known, is printed in brackets after our value."
     f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
@@ -299,9 +302,34 @@ def results_tables(m: dict) -> str:
            _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed", ci("ienhancer_layer1_dedup_test_accuracy")),
            _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, f"strong vs weak; best model out-of-fold: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN", ci("ienhancer_layer2_test_accuracy")),
            _row("iEnhancer layer 2, soft-masked fraction alone", e.get("ienhancer_softmask_only_layer2_oof_accuracy"), None, "training out-of-fold accuracy of a leak: case, which sanitize removes and the test sets lack"),
-           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}", ci("vista_enhancer_auroc")),
-           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, "7 tissues; reference: 9 SCREEN tissues (other data)", ci("vista_tissue_macro_f1")),
+           _row("iEnhancer layer 1, out-of-fold accuracy", e.get("ienhancer_layer1_oof_accuracy"), None, f"5-fold CV over the training set, the number models are chosen by; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer1_oof_accuracy'))}, k-mers alone: {_f(e.get('kmer_lr_ienhancer_layer1_oof_accuracy'))}"),
+           _row("iEnhancer layer 2, out-of-fold accuracy", e.get("ienhancer_layer2_oof_accuracy"), None, f"strong vs weak; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer2_oof_accuracy'))}"),
+           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}; chance 0.5, G+C alone {_f(e.get('gc_lr_vista_enhancer_auroc'))}", ci("vista_enhancer_auroc")),
+           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, f"7 tissues; chance (all active): {_f(e.get('vista_tissue_macro_f1_all_active'))}; reference: 9 SCREEN tissues (other data)", ci("vista_tissue_macro_f1")),
+           _row("VISTA tissue macro AUROC (>= 100 positives)", e.get("vista_tissue_macro_auroc"), None, f"chance 0.5; out-of-fold {_f(e.get('vista_tissue_macro_auroc_oof'))}; G+C alone {_f(e.get('gc_lr_vista_tissue_macro_auroc'))}"),
+           _row("VISTA tissue macro AUPRC (>= 100 positives)", e.get("vista_tissue_macro_auprc"), None, f"chance = prevalence {_f(e.get('vista_tissue_macro_prevalence'))} (lift {_f(e.get('vista_tissue_macro_auprc_lift'))})"),
            "", "Brackets: 95 % bootstrap interval over the test sequences (the test-set draw only; notebook 24 also shows the spread over folds).",
            "", f"Reference: {REFERENCES['enhancer']}: enhancer precision 0.80, recall 0.75, tissue F1 0.29; iEnhancer numbers are the published benchmark values.",
            ]
     return "\n".join(out)
+
+# %% ../nbs/18_paper.ipynb #c014p
+IENHANCER_TEST_SIZES = {1: (200, 200), 2: (100, 100)}   # (positives, negatives): enhancers / non-enhancers, strong / weak
+
+def published_ienhancer(path=None) -> "pd.DataFrame":
+    """Published iEnhancer-2L test rows with `accuracy_from_sn_sp`, `mcc_from_sn_sp` (from the confusion counts those
+    imply on the test set) and `chose_on_test` (the model was selected or stopped on the independent test set)."""
+    import pandas as pd
+    p = Path(path or repo_root() / "references/ienhancer-published.csv")
+    if not p.exists(): raise InputError(p, None, "the published iEnhancer-2L table (references/ in the repository)")
+    d = pd.read_csv(p)
+    need = {"method", "layer", "accuracy", "mcc", "sensitivity", "specificity", "model_choice"}
+    if need - set(d.columns): raise InputError(p, "header", f"columns {sorted(need)}", sorted(d.columns))
+    pos, neg = np.array([IENHANCER_TEST_SIZES.get(int(l), (np.nan, np.nan)) for l in d.layer]).T
+    tp, tn = d.sensitivity * pos, d.specificity * neg; fn, fp = pos - tp, neg - tn
+    d["accuracy_from_sn_sp"] = (tp + tn) / (pos + neg)
+    d["mcc_from_sn_sp"] = (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    d["chose_on_test"] = d.model_choice.fillna("").str.contains("test set|test files", case=False, regex=True) & \
+                         ~d.model_choice.fillna("").str.contains("split of the training set", case=False)
+    return d
+
