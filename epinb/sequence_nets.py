@@ -16,7 +16,8 @@ __all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'Heads', '
            'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss', 'label_pos_weight', 'sequence_attribution',
            'encode', 'make_model', 'label_arrays', 'with_reverse_complements', 'train_enhancer_model',
            'predict_enhancer', 'model_size', 'sequence_features', 'fit_linear_heads', 'predict_linear_heads',
-           'fit_predictor', 'average_predictions', 'cross_fit']
+           'fit_predictor', 'average_predictions', 'cross_fit', 'tile_windows', 'pool_by_owner', 'predict_whole',
+           'cross_predict']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -275,3 +276,47 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
     out["held"] = held
     out["pred"] = dict(val=(p, l), **{name: average_predictions([out["per_fold"][f][name] for f in folds]) for name in evaluate})
     return out
+
+# %% ../nbs/13_sequence_nets.ipynb #c026w
+def tile_windows(seqs, length: int, step: int) -> tuple:
+    "(windows, owner): every `length`-bp window of each sequence, `step` bp apart and the last flush with its end."
+    if step < 1 or length < 1: raise InputError("tile_windows", f"length={length}, step={step}", "positive window length and step")
+    windows, owner = [], []
+    for i, s in enumerate(seqs):
+        n = len(s)
+        starts = [0] if n <= length else sorted(set(range(0, n - length + 1, step)) | {n - length})
+        windows += [s[a:a + length] for a in starts]; owner += [i] * len(starts)
+    return windows, np.asarray(owner, np.int64)
+
+def pool_by_owner(values: np.ndarray, owner: np.ndarray, n: int, pool: str = "mean") -> np.ndarray:
+    "Per-sequence mean or max of window `values` (rows), `owner[i]` being window i's sequence (0..n-1, each present)."
+    values = np.asarray(values, np.float64); v2 = values.reshape(len(values), -1)
+    if pool == "mean":
+        out = np.zeros((n, v2.shape[1])); np.add.at(out, owner, v2); out /= np.bincount(owner, minlength=n)[:, None]
+    elif pool == "max":
+        out = np.full((n, v2.shape[1]), -np.inf); np.maximum.at(out, owner, v2)
+    else: raise InputError("pool_by_owner", f"pool={pool!r}", "'mean' or 'max'")
+    return out.reshape((n,) + values.shape[1:])
+
+def predict_whole(model, df, kind, length, stride: int = 1, step: int | None = None, pool="mean"):
+    """`predict_enhancer` over every window (both strands) of each sequence, pooled: (P(enhancer) (n,), P(labels) (n, K));
+    `pool` a tuple of pools gives `{pool: output}` from one pass over the windows."""
+    import pandas as pd
+    windows, owner = tile_windows(df.seq.tolist(), length, step or length // 2)
+    p, l = predict_enhancer(model, pd.DataFrame(dict(seq=windows)), kind, length, stride, rc=True)
+    out = {q: (pool_by_owner(p, owner, len(df), q), pool_by_owner(l, owner, len(df), q)) for q in ((pool,) if isinstance(pool, str) else pool)}
+    return out[pool] if isinstance(pool, str) else out
+
+def cross_predict(cv: dict, data, evaluate: dict, predict) -> dict:
+    """`cross_fit`'s `pred` again from its fold models with `predict(model, df)`: out-of-fold on `data`, mean of folds on
+    `evaluate`. A `predict` returning `{name: output}` gives `{name: pred}`."""
+    folds = list(cv["per_fold"]); held = cv["held"]; fold_of = data.fold.to_numpy()[held]
+    per = {f: dict(val=predict(m, data[data.fold == f]), **{k: predict(m, d) for k, d in evaluate.items()}) for f, m in zip(folds, cv["models"])}
+    def assemble(get):
+        p = np.zeros(held.sum()); l = np.zeros((held.sum(),) + np.shape(get(per[folds[0]]["val"])[1])[1:])
+        for f in folds: p[fold_of == f], l[fold_of == f] = get(per[f]["val"])
+        return dict(val=(p, l), **{k: average_predictions([get(per[f][k]) for f in folds]) for k in evaluate})
+    first = per[folds[0]]["val"]
+    if isinstance(first, dict): return {name: assemble(lambda o, name=name: o[name]) for name in first}
+    return assemble(lambda o: o)
+
