@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--profile", default=os.environ.get("EPINB_PROFILE", "full"), choices=["quick", "full"])
     rp.add_argument("--runs", type=int, default=2, help="how many runs to compare (default 2)")
     rp.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3 of this environment)")
+    rp.add_argument("--record", help="JSON file the outcome is merged into (default: figures/reproducibility.json)")
     pe = sub.add_parser("predict-enhancers", help="apply a saved enhancer model to the sequences of a FASTA file",
                         description="Score every record of FASTA with an enhancer model saved by the enhancer notebook "
                                     "(enhancers_vista: enhancer + tissue activity in mouse embryos; enhancers_ienhancer: "
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
             print(f"{len(r)} sequences scored, {int(r.enhancer.sum())} called enhancers; written to {args.out}"); return 0
         if args.command == "reproduce":
             from epinb.paper import check_reproducible
-            r = check_reproducible(args.notebook, args.profile, args.runs, kernel=args.kernel)
+            r = check_reproducible(args.notebook, args.profile, args.runs, kernel=args.kernel, record=args.record)
             print(f"{Path(args.notebook).name}: {r['keys_compared']} numbers compared over {r['runs']} {args.profile} runs: "
                   + ("identical" if r["identical"] else f"{r['keys_differing']} differ: {list(r['differing'])[:10]}"))
             return 0 if r["identical"] else 1

@@ -55,3 +55,16 @@ def test_papermill_can_set_every_parameter(nb):
     assigns = [s for s in ast.parse(cell.source).body if isinstance(s, ast.Assign)]
     assert all(len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) for s in assigns), "use one `name = value` per line"
     assert set(pm.inspect_notebook(str(nb))) == {s.targets[0].id for s in assigns}
+
+
+def test_reproduce_command_runs_a_notebook_twice_and_records_it(run_epinb, tmp_path):
+    "`epinb reproduce` (behind `make reproducible`) on a deterministic notebook: identical, recorded with the machine."
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("profile = 'full'", metadata={"tags": ["parameters"]}),
+                                         nbformat.v4.new_code_cell("import os\nfrom epinb.config import merge_metrics\n"
+                                                                   "merge_metrics('toy', {'v': 0.25, 'seconds': 1.0}, os.path.join(os.environ['EPINB_FIGURES'], 'metrics.json'))")],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
+    nbformat.write(nb, tmp_path / "20_toy.ipynb")
+    r = run_epinb("reproduce", tmp_path / "20_toy.ipynb", "--profile", "quick", "--record", tmp_path / "rep.json")
+    assert r.returncode == 0 and "1 numbers compared over 2 quick runs: identical" in r.stdout, r.stdout + r.stderr[-1500:]
+    rec = json.loads((tmp_path / "rep.json").read_text())["20_toy"]
+    assert rec["identical"] and rec["machine"]["threads"] >= 1 and rec["machine"]["cpu"]
