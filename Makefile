@@ -34,7 +34,7 @@ data: install
 	$(BIN)/epinb data fetch --quiet
 
 figures: install data
-	$(BIN)/epinb figures --profile full --kernel epinb
+	$(BIN)/epinb figures --profile full --kernel epinb $(if $(WORKERS),--workers $(WORKERS))
 	$(MAKE) readme
 
 readme: install

@@ -18,6 +18,7 @@ _EPILOG = """examples:
   epinb data verify                             re-check sizes and sha256 of what is on disk
   epinb figures                                 run every paper notebook (full profile) into figures/
   epinb figures --profile quick --only nbs/20_data_overview.ipynb
+  epinb figures --workers 4                     the independent notebooks side by side on a local Dask cluster
   epinb reproduce nbs/23_histone_net.ipynb      run a notebook twice (full profile) and compare every number
   epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv \
       --tracks 'DNase=bed/X3/DNase_X3_chr1.bed' 'H3K27ac=bed/X3/H3K27ac_X3_chr1.bed' ... --out X3_pred.tsv
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--cell-timeout", type=int, default=3600, help="seconds a single cell may run (default 3600)")
     g.add_argument("--figures", help="folder to (atomically) replace with the results (default: figures/)")
     g.add_argument("--build", help="folder for the executed notebooks (default: build/)")
+    g.add_argument("--workers", type=int, help="run the independent notebooks side by side on a local Dask cluster of N workers "
+                                              "(one per 2 cores is the most that helps: each runs the profile's 2 threads)")
+    g.add_argument("--scheduler", help="address of an existing Dask scheduler to run them on instead (default: $EPINB_SCHEDULER)")
     pr = sub.add_parser("predict", help="apply a saved model to a new cell line's gene table and peak/bigWig files",
                         description="Predict expression of every gene in GENES (ML4G info format: gene_name, chr, gene_start, "
                                     "gene_end, TSS_start, TSS_end, strand) from one file per mark. A mark's FILE is a bigWig, "
@@ -142,7 +146,8 @@ def main(argv=None) -> int:
             return 0 if r["identical"] else 1
         if args.command == "figures":
             from epinb.paper import run_paper
-            run_paper(args.profile, args.only, figures=args.figures, build=args.build, kernel=args.kernel, cell_timeout=args.cell_timeout)
+            run_paper(args.profile, args.only, figures=args.figures, build=args.build, kernel=args.kernel, cell_timeout=args.cell_timeout,
+                      workers=args.workers, scheduler=args.scheduler)
             return 0
     except InputError as e:
         print(f"epinb: error: {e}", file=sys.stderr); return 2

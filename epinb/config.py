@@ -230,9 +230,21 @@ def read_metrics(path=None) -> dict:
     try: return json.loads(path.read_text())
     except json.JSONDecodeError as e: raise InputError(path, f"line {e.lineno}", "valid JSON") from None
 
+@contextlib.contextmanager
+def _file_lock(path):
+    "An exclusive lock on `path` among this machine's processes (notebooks running side by side share one metrics.json)."
+    import fcntl, hashlib
+    lock = Path(tempfile.gettempdir()) / f"epinb-{hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]}.lock"
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(fh, fcntl.LOCK_UN)
+
 def merge_metrics(section: str, values: dict, path=None) -> dict:
-    "Replace `section` of metrics.json with `values` (other sections untouched); atomic; returns the whole dict."
+    """Replace `section` of metrics.json with `values` (other sections untouched); atomic, and under a lock, so that
+    notebooks running at the same time (`epinb figures --workers`) never lose each other's sections; returns the whole dict."""
     path = Path(path or metrics_path())
-    m = read_metrics(path); m[section] = _plain(values)
-    with atomic_write(path) as f: json.dump(m, f, indent=1, sort_keys=True); f.write("\n")
+    with _file_lock(path):
+        m = read_metrics(path); m[section] = _plain(values)
+        with atomic_write(path) as f: json.dump(m, f, indent=1, sort_keys=True); f.write("\n")
     return m

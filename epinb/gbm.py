@@ -21,7 +21,7 @@ from .metrics import spearman
 # %% auto #0
 __all__ = ['REFERENCE_GENES', 'lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage', 'RidgeBaseline',
            'design', 'mean_abs_shap', 'select_features', 'combine', 'save_reference_genes', 'load_reference_genes',
-           'StackedExpression']
+           'StackedExpression', 'loco_fold']
 
 # %% ../nbs/10_gbm.ipynb #c005
 def lgbm_params(seed: int = 0, n_estimators: int = 300, **over) -> dict:
@@ -228,3 +228,26 @@ class StackedExpression:
         ref = load_reference_genes(folder, meta) if "reference_genes" in meta else None
         obj = cls(setups, meta["features"], meta["threshold"], meta["families"], meta["tss"], meta["marks"], ref); obj.meta = meta
         return obj
+
+# %% ../nbs/10_gbm.ipynb #c017l
+def loco_fold(c: str, X: dict, y: dict, chrom, sel: dict, group_of: dict, gene_ids: dict, n_estimators: int, seed: int) -> list:
+    """Predictions on held-out chromosome `c` in every cell (one table per cell): `X[g][cell]` design matrices of group g,
+    `y[cell]` expression, `sel[g, cell]` and `sel[g, "pooled"]` the features and thresholds chosen without group g."""
+    cells = list(y); g = group_of[c]; chrom = np.asarray(chrom); tr, te = chrom != c, chrom == c
+    out = {e: pd.DataFrame(dict(gene_id=np.asarray(gene_ids[e])[te], chrom=c, eval_cell=e, y=y[e][te])) for e in cells}
+    for s in cells:
+        f = sel[g, s]["features"]
+        two = TwoStage(n_estimators, seed).fit(X[g][s].loc[tr, f], y[s][tr])
+        one = OneStage(n_estimators, seed).fit(X[g][s].loc[tr, f], y[s][tr])
+        rid = RidgeBaseline().fit(X[g][s].loc[tr, f], y[s][tr])
+        for e in cells:
+            Xe = X[g][e].loc[te, f]
+            out[e][f"{s}_p"], out[e][f"{s}_r"] = two.predict_proba(Xe), two.predict_rank(Xe)
+            out[e][f"{s}_t"] = sel[g, s]["threshold"]
+            out[e][f"onestage_{s}"], out[e][f"ridge_{s}"] = one.predict(Xe), rid.predict(Xe)
+    f = sel[g, "pooled"]["features"]
+    pooled = TwoStage(n_estimators, seed).fit(pd.concat([X[g][s].loc[tr, f] for s in cells]), np.concatenate([y[s][tr] for s in cells]))
+    for e in cells:
+        out[e]["pooled_p"], out[e]["pooled_r"] = pooled.predict_proba(X[g][e].loc[te, f]), pooled.predict_rank(X[g][e].loc[te, f])
+        out[e]["pooled_t"] = sel[g, "pooled"]["threshold"]
+    return list(out.values())

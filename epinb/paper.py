@@ -13,8 +13,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'IENHANCER_TEST_SIZES', 'PaperError', 'package_versions', 'machine_facts',
-           'git_commit', 'paper_notebooks', 'run_notebook', 'run_paper', 'compare_metrics', 'check_reproducible',
-           'network_spread', 'reproducibility_markdown', 'render_readme', 'results_tables', 'published_ienhancer']
+           'git_commit', 'paper_notebooks', 'run_notebook', 'busy_warning', 'run_paper', 'compare_metrics',
+           'check_reproducible', 'network_spread', 'reproducibility_markdown', 'render_readme', 'results_tables',
+           'published_ienhancer']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -78,6 +79,16 @@ def run_notebook(nb: Path, out: Path, profile: str, kernel: str = "python3", cel
         raise PaperError(_describe_failure(nb, e)) from None
     return time.time() - t0
 
+def busy_warning(threads: int) -> str | None:
+    """A note when other work already holds the cores: OpenMP threads that wait on a busy core spin (notebook 00_config,
+    Threads: 3-4x slower measured; a full-profile histone-net epoch went from about 6 s to 120 s beside a test run)."""
+    if threads < 2 or not hasattr(os, "getloadavg"): return None
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load < cores - threads + 1: return None
+    msg = (f"[epinb] the machine is busy (load {load:.1f} on {cores} cores): {threads} OpenMP threads beside other CPU-bound work "
+           "can run many times slower; EPINB_THREADS=1 avoids that (the network numbers may then differ in the last digits)")
+    print(msg, file=sys.stderr, flush=True); return msg
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt():
     "SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that every `atomic_*` block and papermill's kernel unwind."
@@ -88,13 +99,22 @@ def _sigterm_as_interrupt():
     finally:
         if old is not None: signal.signal(signal.SIGTERM, old)
 
+def _notebook_task(args) -> float:
+    "One notebook on a Dask worker (or here): its kernel inherits `EPINB_FIGURES` = the staging folder."
+    nb, out, profile, kernel, cell_timeout, staging = args
+    os.environ["EPINB_FIGURES"] = str(staging)   # a worker runs one task at a time
+    return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+
 def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, kernel: str = "python3",
-              cell_timeout: int = 3600, nbs_dir=None) -> dict:
+              cell_timeout: int = 3600, nbs_dir=None, workers: int | None = None, scheduler: str | None = None) -> dict:
     """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures` (default:
     `figures/` for the full profile, `build/<profile>/figures/` for any other, so a quick run never replaces the paper's
     results). Running a subset starts the staging folder from a copy of the current figures, so other sections survive.
     Ctrl-C or SIGTERM stops it with `figures` untouched and no staging folder left; leftovers of a run that was killed
-    outright are removed first (`sweep_stale`). The kernels get `EPINB_THREADS` = the profile's thread count unless it is set."""
+    outright are removed first (`sweep_stale`). The kernels get `EPINB_THREADS` = the profile's thread count unless it is set.
+    `workers` (a local Dask cluster) or `scheduler` (an existing one, or `EPINB_SCHEDULER`) run the independent notebooks
+    side by side, each in its own kernel, and the summary (`29_*`) after them; the staging folder must then be reachable
+    from the workers (the same machine, or a shared file system)."""
     root = repo_root()
     # the paper's figures/ only for the full profile: any other profile defaults to build/<profile>/figures (as figures_dir)
     figures = Path(figures or (root / "figures" if profile == "full" else root / "build" / profile / "figures"))
@@ -104,6 +124,7 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     swept = [x for f, deep in ((figures.parent, False), (figures, True), (build, True), (data_dir() / "derived", True))
              for x in sweep_stale(f, recursive=deep, quiet=True)]
     if swept: print(f"[epinb] {len(swept)} leftovers of an interrupted run: " + "; ".join(swept), flush=True)
+    busy_warning(n_threads(profile))
     old_env = {k: os.environ.get(k) for k in ("EPINB_FIGURES", "EPINB_THREADS")}
     os.environ["EPINB_THREADS"] = str(n_threads(profile))   # the kernels' thread count: the profile's (or the user's)
     with _sigterm_as_interrupt(), atomic_dir(figures) as staging:   # replaces figures/ only if every notebook succeeds
@@ -113,10 +134,16 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
         os.environ["EPINB_FIGURES"] = str(staging)
         seconds = dict(read_metrics(staging / "metrics.json").get("run", {}).get("seconds", {}))
         try:
-            for nb in nbs:
-                print(f"[epinb] running {nb.name} (profile={profile}) ...", flush=True)
-                seconds[nb.stem] = round(run_notebook(nb, build / nb.name, profile, kernel, cell_timeout), 1)
-                print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
+            from epinb.compute import dask_cluster, compute_map
+            with dask_cluster(workers, scheduler, profile) as client:
+                if client is None: stages = [[nb] for nb in nbs]   # one after the other, as ever
+                else: stages = [s for s in ([nb for nb in nbs if not nb.name.startswith("29")], [nb for nb in nbs if nb.name.startswith("29")]) if s]
+                for stage in stages:
+                    print(f"[epinb] running {', '.join(nb.name for nb in stage)} (profile={profile}) ...", flush=True)
+                    took = compute_map(_notebook_task, [(str(nb), str(build / nb.name), profile, kernel, cell_timeout, str(staging)) for nb in stage],
+                                       keys=[nb.name for nb in stage], client=client, desc="notebooks", retries=0)
+                    for nb, t in zip(stage, took):
+                        seconds[nb.stem] = round(t, 1); print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
         except PaperError:
             print(f"[epinb] FAILED; {figures} left unchanged; executed notebooks in {build}", file=sys.stderr)
             raise
@@ -127,7 +154,8 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
             for k, v in old_env.items():
                 if v is None: os.environ.pop(k, None)
                 else: os.environ[k] = v
-        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root), machine=machine_facts())
+        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root), machine=machine_facts(),
+                   workers=workers or (scheduler or os.environ.get("EPINB_SCHEDULER") or 0))
         merge_metrics("run", run, staging / "metrics.json")
     return read_metrics(figures / "metrics.json")
 

@@ -1,0 +1,75 @@
+"""Issue 26 with real components: a two-worker Dask LocalCluster on 127.0.0.1 gives the in-process results; a worker
+killed mid-task has its task retried with identical results; an unreachable scheduler is a clear error within seconds;
+a task that raises surfaces its own exception naming its key; and `epinb figures --workers 2` writes the metrics.json
+of the sequential quick run."""
+import json, os, signal, time
+from pathlib import Path
+import numpy as np
+import pytest
+from epinb.compute import compute_map, dask_cluster
+from epinb.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def noisy_fold(fold):
+    "A stand-in fold: slow enough to be killed in, and random from the task's own seed."
+    time.sleep(1.5)
+    return fold, float(np.random.default_rng(np.random.randint(2 ** 31)).normal())
+
+
+def failing_fold(fold):
+    if fold == 2: raise ZeroDivisionError("fold 2 has no genes")
+    return fold
+
+
+@pytest.fixture(scope="module")
+def client():
+    with dask_cluster(workers=2, quiet=True) as c: yield c
+
+
+def test_cluster_gives_the_in_process_results(client):
+    keys = [("chrom", f"chr{i}") for i in range(6)]
+    assert compute_map(noisy_fold, range(6), keys, client=client) == compute_map(noisy_fold, range(6), keys, client=None)
+
+
+def test_a_killed_worker_has_its_tasks_retried(client):
+    keys = [("seed", i) for i in range(6)]
+    futures_done = []
+    pids = list(client.run(os.getpid).values())
+    import threading
+    def kill_soon():
+        time.sleep(0.8); os.kill(pids[0], signal.SIGKILL)
+    t = threading.Thread(target=kill_soon); t.start()
+    got = compute_map(noisy_fold, range(6), keys, client=client)
+    t.join()
+    assert got == compute_map(noisy_fold, range(6), keys, client=None)
+    client.wait_for_workers(2, timeout=60)   # the nanny restarts the killed worker
+
+
+def test_a_raising_task_names_its_key(client):
+    with pytest.raises(ZeroDivisionError, match="fold 2 has no genes") as e:
+        compute_map(failing_fold, range(4), [("fold", i) for i in range(4)], client=client)
+    assert "epinb task ('fold', 2)" in "".join(getattr(e.value, "__notes__", [])) or "('fold', 2)" in str(e.value)
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    t0 = time.time()
+    with pytest.raises(InputError, match="tcp://127.0.0.1:9: expected the address of a running Dask scheduler"):
+        with dask_cluster(scheduler="tcp://127.0.0.1:9", timeout=3): pass
+    assert time.time() - t0 < 30
+
+
+def test_figures_on_two_workers_match_the_sequential_run(run_epinb, tmp_path):
+    "The quick paper side by side on 2 workers and one after the other: the same metrics.json, timings aside."
+    from test_paper import strip_timings
+    out = []
+    for name, extra in (("seq", []), ("dask", ["--workers", "2"])):
+        figs = tmp_path / f"figures_{name}"
+        r = run_epinb("figures", "--profile", "quick", "--figures", figs, "--build", tmp_path / f"build_{name}", *extra,
+                      env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
+        assert r.returncode == 0, r.stderr[-3000:]
+        out.append(json.loads((figs / "metrics.json").read_text()))
+    assert "Dask LocalCluster: 2 workers" in r.stdout and out[1]["run"]["workers"] == 2
+    assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "e116", "run"}
+    assert strip_timings(out[0]) == strip_timings(out[1])
