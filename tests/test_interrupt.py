@@ -15,9 +15,11 @@ def start(tmp_path, *extra):
     figs = tmp_path / "figures"
     if not figs.exists(): figs.mkdir(); (figs / "metrics.json").write_text('{"old": {"x": 1}}\n'); (figs / "old.png").write_bytes(b"png")
     env = {**os.environ, "EPINB_THREADS": "1"}
+    # a shell without job control starts background commands with SIGINT ignored, and children inherit that (CI may run
+    # us so); a user's terminal does not: give the run SIGINT's default disposition, as a terminal would
     return subprocess.Popen([str(EPINB), "figures", "--profile", "quick", "--only", *map(str, NBS), "--figures", str(figs),
                              "--build", str(tmp_path / "build"), *extra], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def leftovers(*folders):
