@@ -270,12 +270,19 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
         out["models"].append(m); out["histories"].append(h)
         out["per_fold"][f] = dict(val=predict(data[data.fold == f]), **{name: predict(d) for name, d in evaluate.items()})
     out["seconds"] = (time.time() - t0) / len(folds)
-    held = data.fold.isin(folds).to_numpy(); fold_of = data.fold.to_numpy()[held]
-    p, l = np.zeros(held.sum()), np.zeros((held.sum(), len(label_cols)))
-    for f in folds: p[fold_of == f], l[fold_of == f] = out["per_fold"][f]["val"]
-    out["held"] = held
-    out["pred"] = dict(val=(p, l), **{name: average_predictions([out["per_fold"][f][name] for f in folds]) for name in evaluate})
+    out["held"] = data.fold.isin(folds).to_numpy()
+    out["pred"] = _assemble(out["per_fold"], data, out["held"], evaluate)
     return out
+
+def _assemble(per_fold: dict, data, held, evaluate, get=lambda o: o) -> dict:
+    """`pred` from per-fold outputs `{f: {"val": ..., name: ...}}`: each fold's "val" output put back on its rows of `data`
+    (out-of-fold, `held` rows in `data`'s order), every other output averaged over the folds; `get` picks one output
+    where a fold holds several."""
+    folds = list(per_fold); fold_of = data.fold.to_numpy()[held]
+    first = get(per_fold[folds[0]]["val"])
+    p, l = np.zeros(held.sum()), np.zeros((held.sum(),) + np.shape(first[1])[1:])
+    for f in folds: p[fold_of == f], l[fold_of == f] = get(per_fold[f]["val"])
+    return dict(val=(p, l), **{name: average_predictions([get(per_fold[f][name]) for f in folds]) for name in evaluate})
 
 # %% ../nbs/13_sequence_nets.ipynb #c026w
 def tile_windows(seqs, length: int, step: int) -> tuple:
@@ -310,13 +317,9 @@ def predict_whole(model, df, kind, length, stride: int = 1, step: int | None = N
 def cross_predict(cv: dict, data, evaluate: dict, predict) -> dict:
     """`cross_fit`'s `pred` again from its fold models with `predict(model, df)`: out-of-fold on `data`, mean of folds on
     `evaluate`. A `predict` returning `{name: output}` gives `{name: pred}`."""
-    folds = list(cv["per_fold"]); held = cv["held"]; fold_of = data.fold.to_numpy()[held]
-    per = {f: dict(val=predict(m, data[data.fold == f]), **{k: predict(m, d) for k, d in evaluate.items()}) for f, m in zip(folds, cv["models"])}
-    def assemble(get):
-        p = np.zeros(held.sum()); l = np.zeros((held.sum(),) + np.shape(get(per[folds[0]]["val"])[1])[1:])
-        for f in folds: p[fold_of == f], l[fold_of == f] = get(per[f]["val"])
-        return dict(val=(p, l), **{k: average_predictions([get(per[f][k]) for f in folds]) for k in evaluate})
-    first = per[folds[0]]["val"]
-    if isinstance(first, dict): return {name: assemble(lambda o, name=name: o[name]) for name in first}
-    return assemble(lambda o: o)
+    per = {f: dict(val=predict(m, data[data.fold == f]), **{k: predict(m, d) for k, d in evaluate.items()})
+           for f, m in zip(cv["per_fold"], cv["models"])}
+    first = next(iter(per.values()))["val"]
+    if isinstance(first, dict): return {name: _assemble(per, data, cv["held"], evaluate, lambda o, name=name: o[name]) for name in first}
+    return _assemble(per, data, cv["held"], evaluate)
 

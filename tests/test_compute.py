@@ -35,7 +35,6 @@ def test_cluster_gives_the_in_process_results(client):
 
 def test_a_killed_worker_has_its_tasks_retried(client):
     keys = [("seed", i) for i in range(6)]
-    futures_done = []
     pids = list(client.run(os.getpid).values())
     import threading
     def kill_soon():
