@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install bedtools data figures test bench readme check-clean reproducible
+.PHONY: install bedtools browser data figures html lab test bench readme check-clean reproducible
 
 install: $(STAMP)
 
@@ -18,16 +18,29 @@ $(STAMP): requirements.txt settings.ini setup.py
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name epinb --display-name "epinb (.venv)" >/dev/null
 	@$(MAKE) --no-print-directory bedtools
+	@$(MAKE) --no-print-directory browser
 	@touch $(STAMP)
 
-# Debian's bedtools for pybedtools, when it is missing: apt-get as root, through sudo otherwise. `env` carries
-# DEBIAN_FRONTEND past sudo (and past an empty $SUDO, where a bare assignment would be run as a command).
+# Debian packages, when missing: apt-get as root, through sudo otherwise. `env` carries DEBIAN_FRONTEND past sudo
+# (and past an empty $SUDO, where a bare assignment would be run as a command).
+apt_install = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); } >/dev/null
+
+# bedtools for pybedtools: required.
 bedtools:
 	@if ! command -v bedtools >/dev/null 2>&1; then \
 	  echo "bedtools (needed by pybedtools) is missing: installing Debian's bedtools with apt-get"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bedtools; } >/dev/null \
+	  $(call apt_install,bedtools) \
 	  || { echo "ERROR: could not install bedtools. Install it yourself (apt-get install bedtools, or conda install -c bioconda bedtools) and rerun make."; exit 1; }; \
+	fi
+
+# Chromium and ChromeDriver for the browser test (tests/test_browser.py) only: without them everything else works,
+# so a failed install is a warning that says what the test needs, not the end of `make install`.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  echo "chromium / chromedriver (needed by the browser test) are missing: installing Debian's chromium and chromium-driver with apt-get"; \
+	  $(call apt_install,chromium chromium-driver) \
+	  || echo "WARNING: could not install Debian's chromium and chromium-driver. make figures, make lab and the notebooks work without them; the browser test (make test) fails until they are installed (apt-get install chromium chromium-driver)."; \
 	fi
 
 data: install
@@ -37,12 +50,21 @@ figures: install data
 	$(BIN)/epinb figures --profile full --kernel epinb $(if $(WORKERS),--workers $(WORKERS))
 	$(MAKE) readme
 
+# The last run's executed notebooks (build/) as web pages in build/html/, without executing anything.
+html: install
+	$(BIN)/epinb html
+
+# JupyterLab on the notebooks: 127.0.0.1, a token (in the URL it prints), the epinb kernel. PROFILE=quick runs the
+# paper notebooks on the quick subset (outputs in build/quick/figures/) instead of the full paper (figures/).
+lab: install data
+	$(if $(PROFILE),EPINB_PROFILE=$(PROFILE)) $(BIN)/epinb lab $(if $(PORT),--port $(PORT))
+
 readme: install
 	$(PY) -c "from epinb.paper import render_readme; print(render_readme())"
 
 test: install data
 	EPINB_PROFILE=quick EPINB_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
-	$(BIN)/pytest tests/ -q
+	$(BIN)/pytest tests/ -q --durations=15
 
 bench: install data
 	$(PY) bench/run.py

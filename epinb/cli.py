@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['build_parser', 'lab_command', 'main']
 
 # %% ../nbs/19_cli.ipynb #c004
 _EPILOG = """examples:
@@ -20,6 +20,8 @@ _EPILOG = """examples:
   epinb figures --profile quick --only nbs/20_data_overview.ipynb
   epinb figures --workers 4                     the independent notebooks side by side on a local Dask cluster
   epinb reproduce nbs/23_histone_net.ipynb      run a notebook twice (full profile) and compare every number
+  epinb html                                    the executed paper (build/) as web pages in build/html/, no re-execution
+  epinb lab                                     JupyterLab on the notebooks, with the epinb kernel
   epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv \
       --tracks 'DNase=bed/X3/DNase_X3_chr1.bed' 'H3K27ac=bed/X3/H3K27ac_X3_chr1.bed' ... --out X3_pred.tsv
   epinb predict-enhancers --model data/derived/models/full/enhancers_vista --fasta my_elements.fa --out my_elements.tsv
@@ -57,6 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, help="run the independent notebooks side by side on a local Dask cluster of N workers "
                                               "(one per 2 cores is the most that helps: each runs the profile's 2 threads)")
     g.add_argument("--scheduler", help="address of an existing Dask scheduler to run them on instead (default: $EPINB_SCHEDULER)")
+    g.add_argument("--no-html", action="store_true", help="do not render the executed notebooks as web pages into <build>/html afterwards")
+    h = sub.add_parser("html", help="render the executed paper notebooks and the library notebooks as web pages (no re-execution)",
+                       description="Render the last run's executed notebooks (build/*.ipynb) and the library notebooks (nbs/0*, nbs/1*) "
+                                   "into self-contained HTML pages with an index beside the headline table of metrics.json.",
+                       epilog="example: epinb html && python -m webbrowser build/html/index.html")
+    h.add_argument("--profile", default=os.environ.get("EPINB_PROFILE", "full"), choices=["quick", "full"],
+                   help="whose run: full (build/, figures/) or quick (build/quick/, build/quick/figures/)")
+    h.add_argument("--build", help="folder of the executed notebooks (default: the profile's)")
+    h.add_argument("--figures", help="folder holding the run's metrics.json (default: the profile's)")
+    h.add_argument("--out", help="folder to (atomically) replace with the pages (default: <build>/html)")
+    lb = sub.add_parser("lab", help="start JupyterLab on the notebooks with the epinb kernel (127.0.0.1, token)",
+                        description="JupyterLab on 127.0.0.1 with a token, rooted at the repository, the file browser in nbs/, "
+                                    "the epinb kernel for every notebook and kernels over IPC (local sockets, not TCP). A notebook's "
+                                    "kernel starts in nbs/, as under papermill. Other arguments go to `jupyter lab`.",
+                        epilog="example: EPINB_PROFILE=quick epinb lab --port 8890")
+    lb.add_argument("--port", type=int, help="port on 127.0.0.1 (default: the first free one from 8888)")
+    lb.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     pr = sub.add_parser("predict", help="apply a saved model to a new cell line's gene table and peak/bigWig files",
                         description="Predict expression of every gene in GENES (ML4G info format: gene_name, chr, gene_start, "
                                     "gene_end, TSS_start, TSS_end, strand) from one file per mark. A mark's FILE is a bigWig, "
@@ -112,9 +131,27 @@ def _out_file(path):
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"epinb: warning: {message}", file=sys.stderr)
 
+def lab_command(port: int | None = None, open_browser: bool = True, extra=()) -> list[str]:
+    "The `jupyter lab` command line that `epinb lab` runs (see `epinb lab --help`); `extra` arguments go to Jupyter."
+    from epinb.config import repo_root
+    root = repo_root()
+    cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
+           f"--FileContentsManager.preferred_dir={root / 'nbs'}", "--MappingKernelManager.default_kernel_name=epinb"]
+    from jupyter_core.paths import jupyter_runtime_dir
+    # kernels over IPC (local sockets) rather than TCP, unless the socket paths, named after connection files in the
+    # runtime folder, would pass the 107 bytes a socket's path may have
+    if len(str(Path(jupyter_runtime_dir()) / f"kernel-{'0' * 36}-ipc-65535")) <= 107: cmd.append("--KernelManager.transport=ipc")
+    else: print(f"epinb: note: the Jupyter runtime folder {jupyter_runtime_dir()} is too deep for IPC sockets; kernels use TCP on 127.0.0.1", file=sys.stderr)
+    if hasattr(os, "geteuid") and os.geteuid() == 0: cmd.append("--allow-root")   # containers and CI run as root; Jupyter refuses it otherwise
+    if port: cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+    if not open_browser: cmd.append("--no-browser")
+    return cmd + list(extra)
+
 def main(argv=None) -> int:
     import warnings
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab": parser.error(f"unrecognized arguments: {' '.join(extra)}")
     warnings.showwarning = _show_warning   # one readable line per warning, not a source line
     try:
         if args.command == "data":
@@ -145,10 +182,22 @@ def main(argv=None) -> int:
                   + ("identical" if r["identical"] else f"{r['keys_differing']} differ: {list(r['differing'])[:10]}"))
             return 0 if r["identical"] else 1
         if args.command == "figures":
-            from epinb.paper import run_paper
-            run_paper(args.profile, args.only, figures=args.figures, build=args.build, kernel=args.kernel, cell_timeout=args.cell_timeout,
+            from epinb.paper import run_paper, run_dirs
+            figures, build = run_dirs(args.profile, args.figures, args.build)
+            run_paper(args.profile, args.only, figures=figures, build=build, kernel=args.kernel, cell_timeout=args.cell_timeout,
                       workers=args.workers, scheduler=args.scheduler)
+            if not args.no_html:
+                from epinb.pages import render_site
+                print(f"[epinb] the paper as web pages: {render_site(build, figures) / 'index.html'}", flush=True)
             return 0
+        if args.command == "html":
+            from epinb.paper import run_dirs
+            from epinb.pages import render_site
+            figures, build = run_dirs(args.profile, args.figures, args.build)
+            print(render_site(build, figures, args.out) / "index.html"); return 0
+        if args.command == "lab":
+            cmd = lab_command(args.port, not args.no_browser, extra)
+            os.execv(cmd[0], cmd)   # Jupyter takes over this process: Ctrl-C and its shutdown questions go straight to it
     except InputError as e:
         print(f"epinb: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt as e:   # Ctrl-C, or SIGTERM during `epinb figures`

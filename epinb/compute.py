@@ -72,7 +72,7 @@ def compute_map(fn, items, keys=None, client=None, desc: str | None = None, retr
     if len(set(map(repr, keys))) != len(keys): raise InputError("compute_map", "keys", "distinct keys (each seeds its task)")
     client = client if client is not None else active_client()
     if client is None:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
         return [_run_task(fn, k, x, **shared) for k, x in tqdm(list(zip(keys, items)), desc=desc, disable=desc is None or len(items) < 2)]
     sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
     futures = client.map(_run_task, [fn] * len(items), keys, items, key=[f"epinb-{desc or 'task'}-{task_seed(k)}" for k in keys],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, hashlib, shutil, urllib.request, http.client, contextlib
 from pathlib import Path
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm   # text bars everywhere: tqdm.auto wants ipywidgets in a kernel (widgets a saved page cannot show) and warns without them
 from .errors import InputError
 from .config import repo_root, raw_dir
 

@@ -13,9 +13,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'IENHANCER_TEST_SIZES', 'PaperError', 'package_versions', 'machine_facts',
-           'git_commit', 'paper_notebooks', 'run_notebook', 'busy_warning', 'run_paper', 'compare_metrics',
-           'check_reproducible', 'network_spread', 'reproducibility_markdown', 'render_readme', 'results_tables',
-           'published_ienhancer']
+           'git_commit', 'paper_notebooks', 'run_notebook', 'busy_warning', 'run_dirs', 'run_paper', 'compare_metrics',
+           'check_reproducible', 'network_spread', 'reproducibility_markdown', 'render_readme', 'headline_rows',
+           'results_tables', 'published_ienhancer']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -70,11 +70,17 @@ def _describe_failure(nb: Path, e: Exception) -> str:
 
 def run_notebook(nb: Path, out: Path, profile: str, kernel: str = "python3", cell_timeout: int = 3600) -> float:
     "Execute one notebook with papermill in a fresh kernel; returns seconds; raises PaperError naming the cell."
-    import papermill as pm
+    import papermill as pm, tempfile
+    from traitlets.config import Config
     t0 = time.time()
     try:
-        pm.execute_notebook(str(nb), str(out), parameters={"profile": profile}, kernel_name=kernel,
-                            cwd=str(nb.parent), execution_timeout=cell_timeout, language="python", progress_bar=False, log_output=False)
+        # IPC (local sockets) rather than TCP: the kernel is on this machine, and ipykernel warns on every TCP start. The
+        # sockets are named after the connection file, kept in a fresh short folder: a socket's path is limited to 107
+        # bytes, which a deep Jupyter runtime folder can exceed (seen with pytest's temporary folders)
+        with tempfile.TemporaryDirectory(prefix="epinb-k") as sockets:
+            pm.execute_notebook(str(nb), str(out), parameters={"profile": profile}, kernel_name=kernel,
+                                cwd=str(nb.parent), execution_timeout=cell_timeout, language="python", progress_bar=False, log_output=False,
+                                config=Config({"KernelManager": {"transport": "ipc", "connection_file": str(Path(sockets) / "kernel.json")}}))
     except Exception as e:  # PapermillExecutionError, DeadKernelError, CellTimeoutError, ...
         raise PaperError(_describe_failure(nb, e)) from None
     return time.time() - t0
@@ -105,6 +111,14 @@ def _notebook_task(args) -> float:
     os.environ["EPINB_FIGURES"] = str(staging)   # a worker runs one task at a time
     return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
 
+def run_dirs(profile: str, figures=None, build=None) -> tuple[Path, Path]:
+    """Where a run of `profile` writes, unless told: (figures, build) = `figures/` and `build/` for the full profile,
+    `build/<profile>/figures/` and `build/<profile>/` for any other, so a quick run replaces neither the paper's results
+    nor its executed notebooks (the web pages are made from those)."""
+    root = repo_root()
+    default_build = root / "build" if profile == "full" else root / "build" / profile
+    return (Path(figures or (root / "figures" if profile == "full" else default_build / "figures")), Path(build or default_build))
+
 def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, kernel: str = "python3",
               cell_timeout: int = 3600, nbs_dir=None, workers: int | None = None, scheduler: str | None = None) -> dict:
     """Run `notebooks` (default: all paper notebooks) into a staging folder, then swap it into `figures` (default:
@@ -115,10 +129,7 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     `workers` (a local Dask cluster) or `scheduler` (an existing one, or `EPINB_SCHEDULER`) run the independent notebooks
     side by side, each in its own kernel, and the summary (`29_*`) after them; the staging folder must then be reachable
     from the workers (the same machine, or a shared file system)."""
-    root = repo_root()
-    # the paper's figures/ only for the full profile: any other profile defaults to build/<profile>/figures (as figures_dir)
-    figures = Path(figures or (root / "figures" if profile == "full" else root / "build" / profile / "figures"))
-    build = Path(build or root / "build")
+    figures, build = run_dirs(profile, figures, build)   # the paper's figures/ and build/ only for the full profile
     nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
     build.mkdir(parents=True, exist_ok=True)
     swept = [x for f, deep in ((figures.parent, False), (figures, True), (build, True), (data_dir() / "derived", True))
@@ -154,7 +165,7 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
             for k, v in old_env.items():
                 if v is None: os.environ.pop(k, None)
                 else: os.environ[k] = v
-        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(root), machine=machine_facts(),
+        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(repo_root()), machine=machine_facts(),
                    workers=workers or (scheduler or os.environ.get("EPINB_SCHEDULER") or 0))
         merge_metrics("run", run, staging / "metrics.json")
     return read_metrics(figures / "metrics.json")
@@ -280,66 +291,81 @@ REFERENCES = {
 
 def _f(v) -> str: return "n/a" if v is None else f"{v:.3f}"
 
-def _row(label, ours, ref, data, ci=(None, None)):
-    "One table row; `ci` (low, high), when both are known, is printed in brackets after our value."
-    f = lambda v: "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-    return f"| {label} | {f(ours)}{'' if None in ci else f' [{ci[0]:.3f}, {ci[1]:.3f}]'} | {f(ref)} | {data} |"
+def _metric(m: dict, key: str):
+    "The value of `key` ('section.name') in a metrics dict, None when absent."
+    section, name = key.split(".", 1)
+    return m.get(section, {}).get(name)
 
-def results_tables(m: dict) -> str:
-    "Markdown tables (expression GBM, histone net, E116, enhancers) from metrics.json content; 3 decimals."
+def _fmt(v) -> str: return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+def _ci_text(ci) -> str: return "" if None in ci else f" [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+def _row(r: dict) -> str:
+    "One markdown table row; the interval `ci` (low, high), when both are known, is printed in brackets after our value."
+    return f"| {r['label']} | {_fmt(r['value'])}{_ci_text(r['ci'])} | {_fmt(r['ref'])} | {r['data']} |"
+
+def headline_rows(m: dict) -> list:
+    """The paper's headline tables from metrics.json content, as a list: a string is a markdown line (a heading, a
+    table head, a note), a dict is a row `{label, key, value, ref, data, ci}` whose `key` ('section.name') says where
+    its value lives in metrics.json. `results_tables` writes the list as markdown (the README), `epinb.pages` as HTML."""
+    r = lambda label, key, ref, data, ci=(None, None): dict(label=label, key=key, value=_metric(m, key), ref=ref, data=data, ci=ci)
     g, h, e, x = m.get("expression_gbm", {}), m.get("histone_net", {}), m.get("enhancers", {}), m.get("e116", {})
     ci = lambda k: (e.get(f"{k}_ci_low"), e.get(f"{k}_ci_high"))   # 95 % bootstrap interval over the test set, where computed
     head = "| metric | epinb | reference | measured on (epinb) |\n|---|---|---|---|"
     loco = "ML4G peaks, mean over 21 held-out chromosomes"
     out = ["### Expression from marks, tabular (two-stage LightGBM)", "", head,
-           _row("cross-cell X1 -> X2, LOCO Spearman", g.get("cross_cell_x1_to_x2_loco_spearman"), 0.815, f"{loco}; X2 labels unused"),
-           _row("cross-cell X2 -> X1, LOCO Spearman", g.get("cross_cell_x2_to_x1_loco_spearman"), None, f"{loco}; X1 labels unused"),
-           _row("within X1, LOCO Spearman", g.get("within_x1_loco_spearman"), None, loco),
-           _row("within X2, LOCO Spearman", g.get("within_x2_loco_spearman"), None, loco),
-           _row("stacked X1 (X1 + X2 + pooled), LOCO Spearman", g.get("stacked_x1_loco_spearman"), None, loco),
-           _row("one-stage LightGBM, cross-cell X1 -> X2", g.get("onestage_cross_cell_x1_to_x2_loco_spearman"), None, "same folds and features"),
-           _row("ridge, cross-cell X1 -> X2", g.get("ridge_cross_cell_x1_to_x2_loco_spearman"), None, "same folds and features"),
-           _row("selected features", g.get("n_selected_features"), None, "cross-cell SHAP selection"),
+           r("cross-cell X1 -> X2, LOCO Spearman", "expression_gbm.cross_cell_x1_to_x2_loco_spearman", 0.815, f"{loco}; X2 labels unused"),
+           r("cross-cell X2 -> X1, LOCO Spearman", "expression_gbm.cross_cell_x2_to_x1_loco_spearman", None, f"{loco}; X1 labels unused"),
+           r("within X1, LOCO Spearman", "expression_gbm.within_x1_loco_spearman", None, loco),
+           r("within X2, LOCO Spearman", "expression_gbm.within_x2_loco_spearman", None, loco),
+           r("stacked X1 (X1 + X2 + pooled), LOCO Spearman", "expression_gbm.stacked_x1_loco_spearman", None, loco),
+           r("one-stage LightGBM, cross-cell X1 -> X2", "expression_gbm.onestage_cross_cell_x1_to_x2_loco_spearman", None, "same folds and features"),
+           r("ridge, cross-cell X1 -> X2", "expression_gbm.ridge_cross_cell_x1_to_x2_loco_spearman", None, "same folds and features"),
+           r("selected features", "expression_gbm.n_selected_features", None, "cross-cell SHAP selection"),
            "", f"Reference: {REFERENCES['ml4g']}, cross-cell Spearman 0.815.", "",
            "### Expression from marks, deep (residual CNN + Transformer + attention pooling)", "", head,
-           _row("random 81/9/10, ensemble Pearson", h.get("ml4g_random_split_pearson"), 0.805, "ML4G X1, 7 peak-derived tracks, 100 x 100 bp"),
-           _row("random 81/9/10, ensemble Spearman", h.get("ml4g_random_split_spearman"), 0.805, "ML4G X1"),
-           _row("random 81/9/10, ensemble R2", h.get("ml4g_random_split_r2"), 0.647, "ML4G X1"),
-           _row("held-out chr14 + chr19, Pearson", h.get("ml4g_chrom_split_pearson"), None, "ML4G X1"),
-           _row("cross-cell X1 -> X2 (chr14 + chr19), Pearson", h.get("ml4g_cross_cell_pearson"), None, "ML4G X2, no X2 labels"),
-           _row("ridge, held-out chromosomes, Pearson", h.get("ridge_ml4g_chrom_split_pearson"), None, "flattened bins"),
-           _row("LightGBM, held-out chromosomes, Pearson", h.get("gbm_ml4g_chrom_split_pearson"), None, "flattened bins"),
-           _row("Roadmap E123 (K562), Pearson", h.get("roadmap_e123_pearson"), None, "DeepChrome format, 200 test genes"),
-           _row("Roadmap E123, AUROC above/below median", h.get("roadmap_e123_auroc"), None, "DeepChrome label"),
-           _row("Roadmap E003 (H1), Pearson", h.get("roadmap_e003_pearson"), None, "DeepChrome format, 200 test genes"),
+           r("random 81/9/10, ensemble Pearson", "histone_net.ml4g_random_split_pearson", 0.805, "ML4G X1, 7 peak-derived tracks, 100 x 100 bp"),
+           r("random 81/9/10, ensemble Spearman", "histone_net.ml4g_random_split_spearman", 0.805, "ML4G X1"),
+           r("random 81/9/10, ensemble R2", "histone_net.ml4g_random_split_r2", 0.647, "ML4G X1"),
+           r("held-out chr14 + chr19, Pearson", "histone_net.ml4g_chrom_split_pearson", None, "ML4G X1"),
+           r("cross-cell X1 -> X2 (chr14 + chr19), Pearson", "histone_net.ml4g_cross_cell_pearson", None, "ML4G X2, no X2 labels"),
+           r("ridge, held-out chromosomes, Pearson", "histone_net.ridge_ml4g_chrom_split_pearson", None, "flattened bins"),
+           r("LightGBM, held-out chromosomes, Pearson", "histone_net.gbm_ml4g_chrom_split_pearson", None, "flattened bins"),
+           r("Roadmap E123 (K562), Pearson", "histone_net.roadmap_e123_pearson", None, "DeepChrome format, 200 test genes"),
+           r("Roadmap E123, AUROC above/below median", "histone_net.roadmap_e123_auroc", None, "DeepChrome label"),
+           r("Roadmap E003 (H1), Pearson", "histone_net.roadmap_e003_pearson", None, "DeepChrome format, 200 test genes"),
            "", f"Reference: {REFERENCES['histone']}.", "",
            "### Expression from genome-wide histone counts: Roadmap E116 (GM12878), beside GC-MERGE", "", head,
-           _row("GC-MERGE's split, network ensemble, Pearson", x.get("gcmerge_split_pearson"), 0.762, f"its {x.get('gcmerge_split_n_test', 'n/a')} regression test genes; 5 marks, {x.get('window_kb', 'n/a')} kb of 10-kb bins; reference: GC-MERGE with Hi-C", (x.get("gcmerge_split_pearson_ci_low"), x.get("gcmerge_split_pearson_ci_high"))),
-           _row("GC-MERGE's predictions scored by epinb, Pearson", x.get("gcmerge_scored_pearson"), 0.762, "the same genes, GC-MERGE's published per-gene predictions"),
-           _row("GC-MERGE's split, LightGBM on the window, Pearson", x.get("gbm_gcmerge_split_pearson"), None, "same genes and inputs"),
-           _row("GC-MERGE's split, ridge on the window, Pearson", x.get("ridge_gcmerge_split_pearson"), None, "same genes and inputs"),
-           _row("GC-MERGE's split, LightGBM on the TSS bin only, Pearson", x.get("gbm_tss_bin_gcmerge_split_pearson"), None, "GC-MERGE's node features without its graph"),
-           _row("GC-MERGE's classification split, network AUROC", x.get("gcmerge_split_auroc"), 0.906, "logistic head; reference: GC-MERGE's published AUROC", (x.get("gcmerge_split_auroc_ci_low"), x.get("gcmerge_split_auroc_ci_high"))),
-           _row("GC-MERGE's classification split, network accuracy", x.get("gcmerge_split_cls_accuracy"), x.get("gcmerge_calls_accuracy"), "threshold chosen on validation genes; reference: GC-MERGE's published calls scored by epinb"),
-           _row("random 81/9/10, network ensemble, Pearson", x.get("random_split_pearson"), 0.805, "reference: histone transformer (3 marks, 100-bp bins, gene set unpublished)"),
-           _row("held-out chr14 + chr19, network ensemble, Pearson", x.get("chrom_split_pearson"), None, "trained on the other chromosomes"),
+           r("GC-MERGE's split, network ensemble, Pearson", "e116.gcmerge_split_pearson", 0.762, f"its {x.get('gcmerge_split_n_test', 'n/a')} regression test genes; 5 marks, {x.get('window_kb', 'n/a')} kb of 10-kb bins; reference: GC-MERGE with Hi-C", (x.get("gcmerge_split_pearson_ci_low"), x.get("gcmerge_split_pearson_ci_high"))),
+           r("GC-MERGE's predictions scored by epinb, Pearson", "e116.gcmerge_scored_pearson", 0.762, "the same genes, GC-MERGE's published per-gene predictions"),
+           r("GC-MERGE's split, LightGBM on the window, Pearson", "e116.gbm_gcmerge_split_pearson", None, "same genes and inputs"),
+           r("GC-MERGE's split, ridge on the window, Pearson", "e116.ridge_gcmerge_split_pearson", None, "same genes and inputs"),
+           r("GC-MERGE's split, LightGBM on the TSS bin only, Pearson", "e116.gbm_tss_bin_gcmerge_split_pearson", None, "GC-MERGE's node features without its graph"),
+           r("GC-MERGE's classification split, network AUROC", "e116.gcmerge_split_auroc", 0.906, "logistic head; reference: GC-MERGE's published AUROC", (x.get("gcmerge_split_auroc_ci_low"), x.get("gcmerge_split_auroc_ci_high"))),
+           r("GC-MERGE's classification split, network accuracy", "e116.gcmerge_split_cls_accuracy", x.get("gcmerge_calls_accuracy"), "threshold chosen on validation genes; reference: GC-MERGE's published calls scored by epinb"),
+           r("random 81/9/10, network ensemble, Pearson", "e116.random_split_pearson", 0.805, "reference: histone transformer (3 marks, 100-bp bins, gene set unpublished)"),
+           r("held-out chr14 + chr19, network ensemble, Pearson", "e116.chrom_split_pearson", None, "trained on the other chromosomes"),
            "", "Brackets: 95 % bootstrap interval over the test genes. GC-MERGE uses Hi-C contacts, which these data lack; our models see a window of neighbouring bins instead.", "",
            "### Enhancers from sequence", "", head,
-           _row("iEnhancer layer 1, test accuracy", e.get("ienhancer_layer1_test_accuracy"), 0.769, f"best model out-of-fold: {e.get('best_model_ienhancer', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)", ci("ienhancer_layer1_test_accuracy")),
-           _row("iEnhancer layer 1, test MCC", e.get("ienhancer_layer1_test_mcc"), None, "independent test set", ci("ienhancer_layer1_test_mcc")),
-           _row("iEnhancer layer 1, deduplicated test accuracy", e.get("ienhancer_layer1_dedup_test_accuracy"), None, "test enhancers also in training removed", ci("ienhancer_layer1_dedup_test_accuracy")),
-           _row("iEnhancer layer 2, test accuracy", e.get("ienhancer_layer2_test_accuracy"), 0.678, f"strong vs weak; best model out-of-fold: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN", ci("ienhancer_layer2_test_accuracy")),
-           _row("iEnhancer layer 2, soft-masked fraction alone", e.get("ienhancer_softmask_only_layer2_oof_accuracy"), None, "training out-of-fold accuracy of a leak: case, which sanitize removes and the test sets lack"),
-           _row("iEnhancer layer 1, out-of-fold accuracy", e.get("ienhancer_layer1_oof_accuracy"), None, f"5-fold CV over the training set, the number models are chosen by; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer1_oof_accuracy'))}, k-mers alone: {_f(e.get('kmer_lr_ienhancer_layer1_oof_accuracy'))}"),
-           _row("iEnhancer layer 2, out-of-fold accuracy", e.get("ienhancer_layer2_oof_accuracy"), None, f"strong vs weak; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer2_oof_accuracy'))}"),
-           _row("VISTA enhancer AUROC", e.get("vista_enhancer_auroc"), None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}; chance 0.5, G+C alone {_f(e.get('gc_lr_vista_enhancer_auroc'))}", ci("vista_enhancer_auroc")),
-           _row("VISTA tissue macro-F1 (>= 100 positives)", e.get("vista_tissue_macro_f1"), 0.29, f"7 tissues; chance (all active): {_f(e.get('vista_tissue_macro_f1_all_active'))}; reference: 9 SCREEN tissues (other data)", ci("vista_tissue_macro_f1")),
-           _row("VISTA tissue macro AUROC (>= 100 positives)", e.get("vista_tissue_macro_auroc"), None, f"chance 0.5; out-of-fold {_f(e.get('vista_tissue_macro_auroc_oof'))}; G+C alone {_f(e.get('gc_lr_vista_tissue_macro_auroc'))}"),
-           _row("VISTA tissue macro AUPRC (>= 100 positives)", e.get("vista_tissue_macro_auprc"), None, f"chance = prevalence {_f(e.get('vista_tissue_macro_prevalence'))} (lift {_f(e.get('vista_tissue_macro_auprc_lift'))})"),
+           r("iEnhancer layer 1, test accuracy", "enhancers.ienhancer_layer1_test_accuracy", 0.769, f"best model out-of-fold: {e.get('best_model_ienhancer', 'n/a')}; reference = iEnhancer-ECNN (2L: 0.730)", ci("ienhancer_layer1_test_accuracy")),
+           r("iEnhancer layer 1, test MCC", "enhancers.ienhancer_layer1_test_mcc", None, "independent test set", ci("ienhancer_layer1_test_mcc")),
+           r("iEnhancer layer 1, deduplicated test accuracy", "enhancers.ienhancer_layer1_dedup_test_accuracy", None, "test enhancers also in training removed", ci("ienhancer_layer1_dedup_test_accuracy")),
+           r("iEnhancer layer 2, test accuracy", "enhancers.ienhancer_layer2_test_accuracy", 0.678, f"strong vs weak; best model out-of-fold: {e.get('best_model_ienhancer_layer2', 'n/a')}; reference = iEnhancer-ECNN", ci("ienhancer_layer2_test_accuracy")),
+           r("iEnhancer layer 2, soft-masked fraction alone", "enhancers.ienhancer_softmask_only_layer2_oof_accuracy", None, "training out-of-fold accuracy of a leak: case, which sanitize removes and the test sets lack"),
+           r("iEnhancer layer 1, out-of-fold accuracy", "enhancers.ienhancer_layer1_oof_accuracy", None, f"5-fold CV over the training set, the number models are chosen by; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer1_oof_accuracy'))}, k-mers alone: {_f(e.get('kmer_lr_ienhancer_layer1_oof_accuracy'))}"),
+           r("iEnhancer layer 2, out-of-fold accuracy", "enhancers.ienhancer_layer2_oof_accuracy", None, f"strong vs weak; G+C content alone: {_f(e.get('gc_lr_ienhancer_layer2_oof_accuracy'))}"),
+           r("VISTA enhancer AUROC", "enhancers.vista_enhancer_auroc", None, f"MD5-grouped test split, human + mouse; best model out-of-fold: {e.get('best_model_vista', 'n/a')}; chance 0.5, G+C alone {_f(e.get('gc_lr_vista_enhancer_auroc'))}", ci("vista_enhancer_auroc")),
+           r("VISTA tissue macro-F1 (>= 100 positives)", "enhancers.vista_tissue_macro_f1", 0.29, f"7 tissues; chance (all active): {_f(e.get('vista_tissue_macro_f1_all_active'))}; reference: 9 SCREEN tissues (other data)", ci("vista_tissue_macro_f1")),
+           r("VISTA tissue macro AUROC (>= 100 positives)", "enhancers.vista_tissue_macro_auroc", None, f"chance 0.5; out-of-fold {_f(e.get('vista_tissue_macro_auroc_oof'))}; G+C alone {_f(e.get('gc_lr_vista_tissue_macro_auroc'))}"),
+           r("VISTA tissue macro AUPRC (>= 100 positives)", "enhancers.vista_tissue_macro_auprc", None, f"chance = prevalence {_f(e.get('vista_tissue_macro_prevalence'))} (lift {_f(e.get('vista_tissue_macro_auprc_lift'))})"),
            "", "Brackets: 95 % bootstrap interval over the test sequences (the test-set draw only; notebook 24 also shows the spread over folds).",
            "", f"Reference: {REFERENCES['enhancer']}: enhancer precision 0.80, recall 0.75, tissue F1 0.29; iEnhancer numbers are the published benchmark values.",
            ]
-    return "\n".join(out)
+    return out
+
+def results_tables(m: dict) -> str:
+    "Markdown tables (expression GBM, histone net, E116, enhancers) from metrics.json content; 3 decimals."
+    return "\n".join(x if isinstance(x, str) else _row(x) for x in headline_rows(m))
+
 
 # %% ../nbs/18_paper.ipynb #c014p
 IENHANCER_TEST_SIZES = {1: (200, 200), 2: (100, 100)}   # (positives, negatives): enhancers / non-enhancers, strong / weak

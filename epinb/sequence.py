@@ -216,7 +216,7 @@ def pwm_log_odds(counts, pseudo: float = 0.8, background: float = 0.25) -> np.nd
 def motif_scan(seqs, pwms, threshold: float = 0.85, max_positions: int = 65536, progress: bool = False) -> tuple:
     "(best relative score, sites >= `threshold` per kb): two (n, M) float32 arrays for sequences of any length."
     import torch
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     W = [np.asarray(w, np.float32) for w in pwms]
     widths = np.array([w.shape[1] for w in W]); n, m = len(seqs), len(W)
     lo = torch.tensor([w.min(0).sum() for w in W]); span = torch.tensor([w.max(0).sum() for w in W]) - lo

@@ -251,7 +251,7 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
     `data`'s rows in the fitted folds), `pred` (`{"val": out-of-fold output on those rows in `data`'s order, name: mean of
     the fold models}`) and `seconds` (per fit)."""
     import time
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     from epinb.splits import group_split
     for col in ("fold", "key"):
         if col not in data: raise InputError("cross_fit", f"table without a {col!r} column", "fold numbers (group_kfold) and MD5 keys (md5_key)")

@@ -94,7 +94,7 @@ def test_quick_figures_never_write_the_papers_outputs(run_epinb, tmp_path):
     from pathlib import Path
     root = Path(__file__).resolve().parents[1]
     before = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}
-    r = run_epinb("figures", "--profile", "quick", "--only", root / "nbs/20_data_overview.ipynb", "--build", tmp_path / "build",
+    r = run_epinb("figures", "--profile", "quick", "--only", root / "nbs/20_data_overview.ipynb", "--build", tmp_path / "build", "--no-html",
                   env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
     assert r.returncode == 0, r.stderr[-2000:]
     after = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}

@@ -59,16 +59,15 @@ def test_unreachable_scheduler_is_a_clear_error():
     assert time.time() - t0 < 30
 
 
-def test_figures_on_two_workers_match_the_sequential_run(run_epinb, tmp_path):
-    "The quick paper side by side on 2 workers and one after the other: the same metrics.json, timings aside."
+def test_figures_on_two_workers_match_the_sequential_run(run_epinb, tmp_path, quick_paper):
+    "The quick paper side by side on 2 workers and one after the other (the session's run): the same metrics.json, timings aside."
     from test_paper import strip_timings
-    out = []
-    for name, extra in (("seq", []), ("dask", ["--workers", "2"])):
-        figs = tmp_path / f"figures_{name}"
-        r = run_epinb("figures", "--profile", "quick", "--figures", figs, "--build", tmp_path / f"build_{name}", *extra,
-                      env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
-        assert r.returncode == 0, r.stderr[-3000:]
-        out.append(json.loads((figs / "metrics.json").read_text()))
-    assert "Dask LocalCluster: 2 workers" in r.stdout and out[1]["run"]["workers"] == 2
-    assert set(out[0]) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "e116", "run"}
-    assert strip_timings(out[0]) == strip_timings(out[1])
+    figs = tmp_path / "figures_dask"
+    r = run_epinb("figures", "--profile", "quick", "--figures", figs, "--build", tmp_path / "build_dask", "--workers", "2", "--no-html",
+                  env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    seq, dask = (json.loads((f / "metrics.json").read_text()) for f in (quick_paper["figures"], figs))
+    assert "Dask LocalCluster: 2 workers" in r.stdout and dask["run"]["workers"] == 2 and seq["run"]["workers"] == 0
+    assert set(seq) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "e116", "run"}
+    assert strip_timings(seq) == strip_timings(dask)
+    assert not (tmp_path / "build_dask" / "html").exists() and (quick_paper["build"] / "html" / "index.html").exists()   # --no-html

@@ -18,7 +18,7 @@ def start(tmp_path, *extra):
     # a shell without job control starts background commands with SIGINT ignored, and children inherit that (CI may run
     # us so); a user's terminal does not: give the run SIGINT's default disposition, as a terminal would
     return subprocess.Popen([str(EPINB), "figures", "--profile", "quick", "--only", *map(str, NBS), "--figures", str(figs),
-                             "--build", str(tmp_path / "build"), *extra], cwd=ROOT, env=env, text=True,
+                             "--build", str(tmp_path / "build"), "--no-html", *extra], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
@@ -65,7 +65,7 @@ def test_a_run_removes_the_leftovers_of_a_killed_one(tmp_path):
     staging = tmp_path / f".figures.epinb-{dead}-abc.part"; staging.mkdir(); (staging / "half.png").write_bytes(b"x")
     (tmp_path / "build").mkdir(); part = tmp_path / "build" / f".20_data_overview.ipynb.epinb-{dead}-q.part"; part.write_text("x")
     r = subprocess.run([str(EPINB), "figures", "--profile", "quick", "--only", str(NBS[0]), "--figures", str(figs),
-                        "--build", str(tmp_path / "build")], cwd=ROOT, env={**os.environ, "EPINB_THREADS": "1"},
+                        "--build", str(tmp_path / "build"), "--no-html"], cwd=ROOT, env={**os.environ, "EPINB_THREADS": "1"},
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "2 leftovers of an interrupted run" in r.stdout, r.stdout
