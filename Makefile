@@ -62,8 +62,12 @@ lab: install data
 readme: install
 	$(PY) -c "from epinb.paper import render_readme; print(render_readme())"
 
+# nbdev_test runs the library notebooks (their examples are the unit tests); pytest executes the paper notebooks
+# end to end the way `make figures` does (papermill, a fresh kernel each, quick profile), once in sequence and once on
+# two Dask workers, and compares the two (tests/conftest.py: quick_paper): running them under nbdev_test as well only
+# repeated that work.
 test: install data
-	EPINB_PROFILE=quick EPINB_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
+	EPINB_PROFILE=quick EPINB_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing --skip_file_re '^([_.]|2[0-9]_)'
 	$(BIN)/pytest tests/ -q --durations=15
 
 bench: install data

@@ -185,6 +185,7 @@ def test_gcmerge_node_id_outside_the_count_files(tmp_path):
     check(e, "gc.csv", "line 2 (ENSG9)", "expected a node id in [0, 10)", "got 99")
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_broken_count_file_through_epinb_predict(run_epinb, tmp_path):
     "A count file with a gap stops `epinb predict` with exit 2, naming the file and the line; nothing is written."
     import json

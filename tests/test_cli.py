@@ -1,5 +1,6 @@
 "The command line: help texts with examples, and exit codes."
 import pytest
+from epinb.paper import paper_notebooks
 
 
 def test_top_level_help_lists_commands_and_examples(run_epinb):
@@ -43,18 +44,21 @@ def e116_tracks():
     return tracks(saved_e116()[0])
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_a_mark_given_twice_is_an_error(run_epinb, tmp_path):
     t = e116_tracks(); dup = t + [t[0].replace("chr*_", "chr1_")]
     r = run_epinb(*e116_args(tmp_path, *dup), "--out", tmp_path / "o.tsv")
     assert r.returncode == 2 and "mark 'H3K27me3': expected each mark once" in r.stderr and not (tmp_path / "o.tsv").exists()
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_tracks_given_twice_is_an_error(run_epinb, tmp_path):
     t = e116_tracks()
     r = run_epinb(*e116_args(tmp_path, *t[:2]), "--tracks", *t[2:], "--out", tmp_path / "o.tsv")
     assert r.returncode == 2 and "--tracks: given 2 times" in r.stderr
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_an_unknown_mark_is_named_in_a_warning(run_epinb, tmp_path):
     from epinb.config import raw_dir
     r = run_epinb(*e116_args(tmp_path, *e116_tracks(), f"H3K27ac={raw_dir() / 'bigwig/H3K27acPeaks_chr21.narrowPeak'}"), "--out", tmp_path / "o.tsv")
@@ -62,6 +66,7 @@ def test_an_unknown_mark_is_named_in_a_warning(run_epinb, tmp_path):
     assert "epinb: warning: --tracks: marks ['H3K27ac'] are not used by this model" in r.stderr and "warnings.warn" not in r.stderr
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_out_pointing_at_a_folder_is_an_error_not_a_traceback(run_epinb, tmp_path):
     r = run_epinb(*e116_args(tmp_path, *e116_tracks()), "--out", tmp_path)
     assert r.returncode == 2 and "--out" in r.stderr and "a file to write (this is a folder)" in r.stderr and "Traceback" not in r.stderr
@@ -72,6 +77,7 @@ def test_a_missing_model_folder_says_what_makes_it(run_epinb, tmp_path):
     assert r.returncode == 2 and "make figures" in r.stderr
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_sequence_length_warning_is_one_readable_line(run_epinb, tmp_path):
     from test_predict import saved_enhancers
     model, _, _ = saved_enhancers("enhancers_ienhancer", "ienhancer_layer1_test")
@@ -81,6 +87,7 @@ def test_sequence_length_warning_is_one_readable_line(run_epinb, tmp_path):
     assert "epinb: warning: 1 of 1 sequences are outside the training lengths" in r.stderr and "UserWarning" not in r.stderr
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_invalid_character_error_names_the_command_line_flag(run_epinb, tmp_path):
     from test_predict import saved_enhancers
     model, _, _ = saved_enhancers("enhancers_ienhancer", "ienhancer_layer1_test")
@@ -89,20 +96,17 @@ def test_invalid_character_error_names_the_command_line_flag(run_epinb, tmp_path
     assert r.returncode == 2 and "--invalid n on the command line" in r.stderr
 
 
-def test_quick_figures_never_write_the_papers_outputs(run_epinb, tmp_path):
-    "`epinb figures --profile quick` without --figures writes build/quick/figures, never figures/ (the README's promise)."
-    from pathlib import Path
-    root = Path(__file__).resolve().parents[1]
-    before = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}
-    r = run_epinb("figures", "--profile", "quick", "--only", root / "nbs/20_data_overview.ipynb", "--build", tmp_path / "build", "--no-html",
-                  env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
-    assert r.returncode == 0, r.stderr[-2000:]
-    after = {p: p.stat().st_mtime_ns for p in (root / "figures").rglob("*") if p.is_file()} if (root / "figures").exists() else {}
-    assert after == before
+def test_quick_figures_never_write_the_papers_outputs(quick_paper):
+    "`epinb figures --profile quick` with no folder given (the session's run) writes build/quick/, never figures/ (the README's promise)."
     import json
-    assert json.loads((root / "build/quick/figures/metrics.json").read_text())["run"]["profile"] == "quick"
+    assert quick_paper["paper_figures_after"] == quick_paper["paper_figures_before"]
+    assert json.loads((quick_paper["figures"] / "metrics.json").read_text())["run"]["profile"] == "quick"
+    assert sorted(p.name for p in quick_paper["build"].glob("2*.ipynb")) == [p.name for p in paper_notebooks()]   # its executed notebooks
+    assert (quick_paper["build"] / "html" / "index.html").exists()
+    assert "the paper as web pages: " in quick_paper["stdout"]
 
 
+@pytest.mark.usefixtures("quick_paper")   # the models the quick paper saves
 def test_a_run_of_n_is_not_called_an_enhancer(run_epinb, tmp_path):
     "An all-N 500-bp sequence scored P(enhancer) = 1.000 with the saved VISTA model (N scored as a motif site); now: NaN, no call."
     import pandas as pd

@@ -1,6 +1,6 @@
 """`make figures` machinery: a failing notebook stops the run with a clear message and leaves figures/ untouched;
-the quick profile is deterministic: a sequential run and one on two Dask workers give identical metrics.json,
-timings excluded (tests/test_compute.py)."""
+the quick profile is deterministic: a sequential run (the session's `quick_paper`, conftest.py) and one on two Dask
+workers give identical metrics.json, timings excluded (tests/test_compute.py)."""
 import json, os, re, shutil
 from pathlib import Path
 import nbformat
@@ -12,21 +12,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_failing_notebook_stops_the_run_and_leaves_figures_unchanged(run_epinb, tmp_path):
     nbs = tmp_path / "nbs"; nbs.mkdir()
-    good = nbformat.read(ROOT / "nbs/20_data_overview.ipynb", as_version=4)
-    nbformat.write(good, nbs / "20_data_overview.ipynb")
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("profile = 'full'", metadata={"tags": ["parameters"]}),
+                                           nbformat.v4.new_code_cell("import os\nfrom epinb.config import merge_metrics\n"
+                                                                     "merge_metrics('toy', {'v': 1}, os.path.join(os.environ['EPINB_FIGURES'], 'metrics.json'))")],
+                                    metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
+    nbformat.write(good, nbs / "20_toy.ipynb")   # a notebook that succeeds and writes a result, before the one that fails
     bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("profile = 'full'", metadata={"tags": ["parameters"]}),
                                           nbformat.v4.new_code_cell("import epinb\nraise RuntimeError('deliberate failure')")],
                                    metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
     nbformat.write(bad, nbs / "21_broken.ipynb")
     figs = tmp_path / "figures"; figs.mkdir(); (figs / "metrics.json").write_text('{"old": {"x": 1}}\n')
-    r = run_epinb("figures", "--profile", "quick", "--only", nbs / "20_data_overview.ipynb", nbs / "21_broken.ipynb",
+    r = run_epinb("figures", "--profile", "quick", "--only", nbs / "20_toy.ipynb", nbs / "21_broken.ipynb",
                   "--figures", figs, "--build", tmp_path / "build", env={"EPINB_ROOT": str(ROOT)})
     assert r.returncode == 1
     assert re.search(r"21_broken.ipynb: cell \d+: RuntimeError: deliberate failure", r.stderr), r.stderr[-2000:]
     assert (figs / "metrics.json").read_text() == '{"old": {"x": 1}}\n'          # nothing half-replaced
     assert sorted(p.name for p in figs.iterdir()) == ["metrics.json"]
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]       # no staging folder left beside it
-    assert (tmp_path / "build/20_data_overview.ipynb").exists()                  # the good one ran
+    assert (tmp_path / "build/20_toy.ipynb").exists()                            # the good one ran, its result was not swapped in
 
 
 def strip_timings(m):

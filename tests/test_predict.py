@@ -1,10 +1,12 @@
-"""`epinb predict` on X3 with the model the expression notebook saved (make test runs the quick notebooks first;
-make figures the full ones): it must reproduce the notebook's X3 predictions exactly. Plus its failure modes."""
+"""`epinb predict` on X3 with the model the expression notebook saved (the session's quick paper run,
+conftest.py, saves it; make figures the full ones): it must reproduce the notebook's X3 predictions exactly. Plus its failure modes."""
 import json, shutil
 from pathlib import Path
 import pandas as pd
 import pytest
 from epinb.config import raw_dir, data_dir
+
+pytestmark = pytest.mark.usefixtures("quick_paper")   # every test here applies a model the quick paper saved
 
 MARKS = ["DNase", "H3K27ac", "H3K4me1", "H3K4me3", "H3K27me3", "H3K36me3", "H3K9me3"]
 
@@ -14,7 +16,7 @@ def saved_outputs(name, files, notebook, profile="quick"):
     model = data_dir() / "derived/models" / profile / name
     paths = [data_dir() / "derived/predictions" / profile / f for f in files]
     assert (model / "model.json").exists() and all(p.exists() for p in paths), \
-        f"no saved {profile} {name} model: run the {notebook} notebook first (make test runs nbdev_test before pytest)"
+        f"no saved {profile} {name} model: run the {notebook} notebook first (the quick_paper fixture runs them)"
     return model, *paths
 
 
