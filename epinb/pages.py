@@ -8,7 +8,7 @@ import ast, html, inspect, importlib, json, re, copy, functools
 from pathlib import Path
 from .errors import InputError
 from .config import repo_root, atomic_dir, read_metrics
-from .paper import paper_notebooks, headline_rows, _fmt, _ci_text
+from .paper import paper_notebooks, headline_rows, run_dirs, _fmt, _ci_text
 
 # %% auto #0
 __all__ = ['PAGE_CSS', 'PAGE_TEMPLATE', 'INDEX_CSS', 'directives', 'api_entries', 'api_markdown', 'paper_page', 'api_page',
@@ -195,9 +195,8 @@ def render_site(build=None, figures=None, out=None, nbs_dir=None) -> Path:
     (default `build/html`): `index.html`, one page per executed paper notebook, `api/<notebook>.html`. The index's
     headline table is read from `figures/metrics.json`. `out` is replaced as a whole once every page rendered."""
     import nbformat
-    root = repo_root()
-    build = Path(build or root / "build"); figures = Path(figures or root / "figures")
-    nbs_dir = Path(nbs_dir or root / "nbs"); out = Path(out or build / "html")
+    figures, build = run_dirs("full", figures, build)   # the paper's folders unless told, as `epinb figures` has them
+    nbs_dir = Path(nbs_dir or repo_root() / "nbs"); out = Path(out or build / "html")
     metrics_file = figures / "metrics.json"
     if not metrics_file.exists(): raise InputError(metrics_file, "file", "the metrics of a run (make figures writes it)")
     m = read_metrics(metrics_file); run = m.get("run", {})
