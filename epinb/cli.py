@@ -17,7 +17,7 @@ _EPILOG = """examples:
   epinb data fetch --dataset roadmap            only one dataset (downloads from the source URLs without a mirror)
   epinb data verify                             re-check sizes and sha256 of what is on disk
   epinb figures                                 run every paper notebook (full profile) into figures/
-  epinb figures --profile quick --only nbs/20_data_overview.ipynb
+  epinb figures --profile quick --only 20 22_expression_gbm
   epinb figures --workers 4                     the independent notebooks side by side on a local Dask cluster
   epinb reproduce nbs/23_histone_net.ipynb      run a notebook twice (full profile) and compare every number
   epinb html                                    the executed paper (build/) as web pages in build/html/, no re-execution
@@ -51,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "figures/ is replaced only when all succeed.",
                        epilog="example: epinb figures --profile full")
     g.add_argument("--profile", default=os.environ.get("EPINB_PROFILE", "full"), choices=["quick", "full"])
-    g.add_argument("--only", nargs="*", help="run only these notebooks (other results in figures/ are kept)")
+    g.add_argument("--only", nargs="*", help="run only these notebooks, by path, name or number (22 or 22_expression_gbm); other results in figures/ are kept")
     g.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3 of this environment)")
     g.add_argument("--cell-timeout", type=int, default=3600, help="seconds a single cell may run (default 3600)")
     g.add_argument("--figures", help="folder to (atomically) replace with the results (default: figures/)")
     g.add_argument("--build", help="folder for the executed notebooks (default: build/)")
     g.add_argument("--workers", type=int, help="run the independent notebooks side by side on a local Dask cluster of N workers "
-                                              "(one per 2 cores is the most that helps: each runs the profile's 2 threads)")
+                                              "(each worker runs cores / N threads, at most the profile's 2; LightGBM results do not depend on it)")
     g.add_argument("--scheduler", help="address of an existing Dask scheduler to run them on instead (default: $EPINB_SCHEDULER)")
     g.add_argument("--no-html", action="store_true", help="do not render the executed notebooks as web pages into <build>/html afterwards")
     h = sub.add_parser("html", help="render the executed paper notebooks and the library notebooks as web pages (no re-execution)",

@@ -4,17 +4,22 @@
 
 # %% ../nbs/16_compute.ipynb #c003
 from __future__ import annotations
-import contextlib, hashlib, os, sys
+import contextlib, hashlib, os, sys, time
 from .errors import InputError
 from .config import n_threads, seed_everything
 
 # %% auto #0
-__all__ = ['task_seed', 'default_workers', 'dask_cluster', 'active_client', 'compute_map']
+__all__ = ['last_map', 'task_seed', 'default_workers', 'worker_threads', 'dask_cluster', 'active_client', 'compute_map']
 
 # %% ../nbs/16_compute.ipynb #c006
 def task_seed(key) -> int:
     "A 31-bit seed from a task's key (its `repr`): the same key gives the same seed in any process, on any machine."
     return int.from_bytes(hashlib.sha256(repr(key).encode()).digest()[:4], "little") & 0x7FFFFFFF
+
+def _timed_task(fn, key, item, **shared):
+    "`_run_task` and the seconds it took where it ran: (result, seconds)."
+    t0 = time.perf_counter(); out = _run_task(fn, key, item, **shared)
+    return out, time.perf_counter() - t0
 
 def _run_task(fn, key, item, **shared):
     "Seed from the key, then `fn(item, **shared)`; an exception keeps its type and gains a note naming the key."
@@ -27,6 +32,11 @@ def _run_task(fn, key, item, **shared):
 def default_workers(profile: str | None = None) -> int:
     "One worker per `n_threads()` cores (at least 1), so the workers' threads never outnumber the cores."
     return max(1, (os.cpu_count() or 1) // n_threads(profile))
+
+def worker_threads(workers: int, profile: str | None = None) -> int:
+    "Threads per worker: `EPINB_THREADS` when set, else the worker's share of the cores (at least 1), at most the profile's."
+    if os.environ.get("EPINB_THREADS", "").strip(): return n_threads(profile)
+    return max(1, min(n_threads(profile), (os.cpu_count() or 1) // max(1, workers)))
 
 @contextlib.contextmanager
 def dask_cluster(workers: int | None = None, scheduler: str | None = None, profile: str | None = None, timeout: float = 5, quiet: bool = False):
@@ -41,9 +51,10 @@ def dask_cluster(workers: int | None = None, scheduler: str | None = None, profi
             raise InputError("--scheduler" if not os.environ.get("EPINB_SCHEDULER") else "EPINB_SCHEDULER", scheduler,
                              f"the address of a running Dask scheduler (nothing answered within {timeout:g} s)", type(e).__name__) from None
     else:
-        threads = n_threads(profile)
-        if workers * threads > (os.cpu_count() or 1) and not quiet:
-            print(f"[epinb] {workers} workers x {threads} threads on {os.cpu_count()} cores: oversubscribed (default {default_workers(profile)})", file=sys.stderr)
+        threads = worker_threads(workers, profile)
+        if threads != n_threads(profile) and not quiet:
+            print(f"[epinb] {workers} workers on {os.cpu_count()} cores: {threads} thread(s) each, not the profile's {n_threads(profile)} "
+                  f"(LightGBM results do not depend on it; networks match a sequential run with EPINB_THREADS={threads})", file=sys.stderr)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                env={"EPINB_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}, silence_logs=40)
         client = Client(cluster)
@@ -61,20 +72,31 @@ def active_client():
     except ValueError: return None
 
 # %% ../nbs/16_compute.ipynb #c011
+last_map: dict = {}   # what the latest `compute_map` measured: desc, tasks, where, workers, wall and per-task seconds
+
 def compute_map(fn, items, keys=None, client=None, desc: str | None = None, retries: int = 2, shared: dict | None = None) -> list:
     """`[fn(item, **shared) for item in items]`, each call seeded by its key (`keys`, default the items), on `client`
     (default: the active Dask client) or in this process; results in input order. `shared`: large inputs every task
     reads, sent to the workers once (`scatter`), not with every task. `fn` must be importable on the workers (a module
-    function, not a notebook lambda, when the cluster runs elsewhere)."""
+    function, not a notebook lambda, when the cluster runs elsewhere). Each task's own seconds and the call's wall time
+    are kept in `last_map` (benchmarks: the sum of task times over the wall time is the parallelism obtained)."""
     shared = dict(shared or {})
     items = list(items); keys = list(items if keys is None else keys)
     if len(keys) != len(items): raise InputError("compute_map", f"{len(keys)} keys for {len(items)} items", "one key per item")
     if len(set(map(repr, keys))) != len(keys): raise InputError("compute_map", "keys", "distinct keys (each seeds its task)")
     client = client if client is not None else active_client()
+    t0 = time.perf_counter()
     if client is None:
         from tqdm import tqdm
-        return [_run_task(fn, k, x, **shared) for k, x in tqdm(list(zip(keys, items)), desc=desc, disable=desc is None or len(items) < 2)]
-    sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
-    futures = client.map(_run_task, [fn] * len(items), keys, items, key=[f"epinb-{desc or 'task'}-{task_seed(k)}" for k in keys],
-                         retries=retries, pure=False, **sent)
-    return client.gather(futures)
+        done = [_timed_task(fn, k, x, **shared) for k, x in tqdm(list(zip(keys, items)), desc=desc, disable=desc is None or len(items) < 2)]
+        where, workers = "process", 1
+    else:
+        sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
+        futures = client.map(_timed_task, [fn] * len(items), keys, items, key=[f"epinb-{desc or 'task'}-{task_seed(k)}" for k in keys],
+                             retries=retries, pure=False, **sent)
+        done = client.gather(futures)
+        where, workers = "cluster", len(client.scheduler_info().get("workers", {}))
+    last_map.clear()
+    last_map.update(desc=desc, tasks=len(items), where=where, workers=workers, wall=time.perf_counter() - t0,
+                    task_seconds=[float(s) for _, s in done])
+    return [r for r, _ in done]

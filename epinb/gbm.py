@@ -21,7 +21,7 @@ from .metrics import spearman
 # %% auto #0
 __all__ = ['REFERENCE_GENES', 'lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage', 'RidgeBaseline',
            'design', 'mean_abs_shap', 'select_features', 'combine', 'save_reference_genes', 'load_reference_genes',
-           'StackedExpression', 'loco_fold']
+           'StackedExpression', 'loco_fold', 'group_selection']
 
 # %% ../nbs/10_gbm.ipynb #c005
 def lgbm_params(seed: int = 0, n_estimators: int = 300, **over) -> dict:
@@ -251,3 +251,12 @@ def loco_fold(c: str, X: dict, y: dict, chrom, sel: dict, group_of: dict, gene_i
         out[e]["pooled_p"], out[e]["pooled_r"] = pooled.predict_proba(X[g][e].loc[te, f]), pooled.predict_rank(X[g][e].loc[te, f])
         out[e]["pooled_t"] = sel[g, "pooled"]["threshold"]
     return list(out.values())
+
+# %% ../nbs/10_gbm.ipynb #c017t
+def group_selection(task: tuple, X: dict, y: dict, chrom, group_of: dict, top_ns=(25, 50, 100), n_estimators: int = 150, seed: int = 0) -> dict:
+    """`select_features` for source cell `s` without chromosome group `g` (`task = (g, s)`): `X[g][cell]` the design
+    matrices normalised without group g, `y[cell]` expression, `group_of` chromosome -> group; SHAP on every cell."""
+    g, s = task; chrom = np.asarray(chrom)
+    fit_rows = np.array([group_of[c] != g for c in chrom])
+    avail = {c: (X[g][c][fit_rows].reset_index(drop=True), y[c][fit_rows], chrom[fit_rows]) for c in y}
+    return select_features(avail, [s], list(y), top_ns=top_ns, k=min(3, len(set(chrom[fit_rows]))), n_estimators=n_estimators, seed=seed)

@@ -12,7 +12,7 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['ResBlock', 'AttentionPool', 'HistoneNet', 'pearson_torch', 'mse_pearson_loss', 'MarkScaler', 'TargetScaler',
-           'gradient_x_input', 'flip_bins', 'FlipAverage']
+           'gradient_x_input', 'flip_bins', 'FlipAverage', 'bce_loss', 'fit_member']
 
 # %% ../nbs/12_histone_net.ipynb #c004
 class ResBlock(nn.Module):
@@ -114,3 +114,30 @@ class FlipAverage(nn.Module):
     def __init__(self, net: nn.Module):
         super().__init__(); self.net = net
     def forward(self, x): return (self.net(x) + self.net(x.flip(-1))) / 2
+
+# %% ../nbs/12_histone_net.ipynb #c017b
+from .train import fit
+
+def bce_loss(logit, t):
+    "Binary cross-entropy of a logit output (classification members)."
+    return nn.functional.binary_cross_entropy_with_logits(logit, t)
+
+def fit_member(member: dict, X: dict, Y: dict, labels: dict, device=None) -> tuple:
+    """(network in eval mode, history): a `HistoneNet` fitted on the "train" rows of `labels[split]`, stopped early on its
+    "val" rows. `member`: `split`, `seed`, `net` (HistoneNet keywords), `fit` (`fit` keywords: epochs, lr, batch_size,
+    patience); optional `data` / `target` (keys of `X` / `Y`, default the split), `loss` ("mse_pearson" with `alpha`, the
+    default, or "bce": the output is a logit), `bins` ((start, stop) on the bin axis) and `flip` (train with random
+    window flips and return the orientation-averaged `FlipAverage`)."""
+    split, s = member["split"], member["seed"]
+    kind = member.get("loss", "mse_pearson")
+    if kind not in ("mse_pearson", "bce"): raise InputError("fit_member", f"loss={kind!r}", "'mse_pearson' or 'bce'")
+    lab = np.asarray(labels[split]); tr, va = lab == "train", lab == "val"
+    x, y = X[member.get("data", split)], np.asarray(Y[member.get("target", split)])
+    if "bins" in member: x = x[:, :, slice(*member["bins"])]
+    loss = bce_loss if kind == "bce" else mse_pearson_loss(member.get("alpha", 0.5))
+    torch.manual_seed(s)
+    net = HistoneNet(x.shape[1], x.shape[2], **member["net"])
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a))
+    h = fit(net, (t(x[tr]), t(y[tr])), (t(x[va]), t(y[va])), loss, seed=s, device=device, progress=False,
+            augment=flip_bins() if member.get("flip") else None, **member["fit"])
+    return (FlipAverage(net) if member.get("flip") else net).eval(), h

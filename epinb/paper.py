@@ -13,9 +13,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['KEY_PACKAGES', 'KEEP_FILES', 'REFERENCES', 'IENHANCER_TEST_SIZES', 'PaperError', 'package_versions', 'machine_facts',
-           'git_commit', 'paper_notebooks', 'run_notebook', 'busy_warning', 'run_dirs', 'run_paper', 'compare_metrics',
-           'check_reproducible', 'network_spread', 'reproducibility_markdown', 'render_readme', 'headline_rows',
-           'results_tables', 'published_ienhancer']
+           'git_commit', 'paper_notebooks', 'resolve_notebooks', 'run_notebook', 'busy_warning', 'run_dirs',
+           'run_paper', 'compare_metrics', 'check_reproducible', 'network_spread', 'reproducibility_markdown',
+           'render_readme', 'headline_rows', 'results_tables', 'published_ienhancer']
 
 # %% ../nbs/18_paper.ipynb #c004
 KEY_PACKAGES = ["numpy", "pandas", "scikit-learn", "lightgbm", "shap", "torch", "pyBigWig", "pybedtools", "pyfaidx", "papermill"]
@@ -59,6 +59,16 @@ def git_commit(root=None) -> str:
 def paper_notebooks(nbs=None) -> list[Path]:
     "The paper notebooks, `nbs/2*.ipynb`, in order."
     return sorted(Path(nbs or repo_root() / "nbs").glob("2*.ipynb"))
+
+def resolve_notebooks(names, nbs=None) -> list[Path]:
+    "Paper notebooks named by path, file name, stem or number (`nbs/22_expression_gbm.ipynb`, `22_expression_gbm`, `22`)."
+    known = paper_notebooks(nbs); out = []
+    for n in names:
+        if Path(n).is_file(): out.append(Path(n)); continue
+        hit = [p for p in known if str(n) in (p.name, p.stem, p.stem.split("_")[0])]
+        if len(hit) != 1: raise InputError("--only", str(n), "a paper notebook: one of " + ", ".join(p.stem for p in known))
+        out.append(hit[0])
+    return out
 
 # %% ../nbs/18_paper.ipynb #c006
 def _describe_failure(nb: Path, e: Exception) -> str:
@@ -125,19 +135,23 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     `figures/` for the full profile, `build/<profile>/figures/` for any other, so a quick run never replaces the paper's
     results). Running a subset starts the staging folder from a copy of the current figures, so other sections survive.
     Ctrl-C or SIGTERM stops it with `figures` untouched and no staging folder left; leftovers of a run that was killed
-    outright are removed first (`sweep_stale`). The kernels get `EPINB_THREADS` = the profile's thread count unless it is set.
+    outright are removed first (`sweep_stale`). The kernels get `EPINB_THREADS` = the profile's thread count unless it is set (with `workers`: each worker's share of
+    the cores, `epinb.compute.worker_threads`).
     `workers` (a local Dask cluster) or `scheduler` (an existing one, or `EPINB_SCHEDULER`) run the independent notebooks
     side by side, each in its own kernel, and the summary (`29_*`) after them; the staging folder must then be reachable
     from the workers (the same machine, or a shared file system)."""
     figures, build = run_dirs(profile, figures, build)   # the paper's figures/ and build/ only for the full profile
-    nbs = [Path(n) for n in (notebooks or paper_notebooks(nbs_dir))]
+    nbs = resolve_notebooks(notebooks, nbs_dir) if notebooks else paper_notebooks(nbs_dir)
     build.mkdir(parents=True, exist_ok=True)
     swept = [x for f, deep in ((figures.parent, False), (figures, True), (build, True), (data_dir() / "derived", True))
              for x in sweep_stale(f, recursive=deep, quiet=True)]
     if swept: print(f"[epinb] {len(swept)} leftovers of an interrupted run: " + "; ".join(swept), flush=True)
     busy_warning(n_threads(profile))
     old_env = {k: os.environ.get(k) for k in ("EPINB_FIGURES", "EPINB_THREADS")}
-    os.environ["EPINB_THREADS"] = str(n_threads(profile))   # the kernels' thread count: the profile's (or the user's)
+    from epinb.compute import worker_threads
+    user_threads = bool(os.environ.get("EPINB_THREADS", "").strip())
+    # the kernels' thread count: the user's, else the profile's, else (several local workers) each worker's share of the cores
+    os.environ["EPINB_THREADS"] = str(n_threads(profile) if user_threads or not workers or scheduler else worker_threads(workers, profile))
     with _sigterm_as_interrupt(), atomic_dir(figures) as staging:   # replaces figures/ only if every notebook succeeds
         if notebooks and figures.exists(): shutil.copytree(figures, staging, dirs_exist_ok=True)
         for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap

@@ -250,9 +250,7 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
     fold; `None` for `motif_lr`), `per_fold` (`{f: {"val": output on fold f, name: output}}`), `held` (boolean mask of
     `data`'s rows in the fitted folds), `pred` (`{"val": out-of-fold output on those rows in `data`'s order, name: mean of
     the fold models}`) and `seconds` (per fit)."""
-    import time
-    from tqdm import tqdm
-    from epinb.splits import group_split
+    from epinb.compute import compute_map
     for col in ("fold", "key"):
         if col not in data: raise InputError("cross_fit", f"table without a {col!r} column", "fold numbers (group_kfold) and MD5 keys (md5_key)")
     evaluate = dict(evaluate or {})
@@ -260,19 +258,27 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
     present = sorted(int(f) for f in data.fold.unique())
     folds = present if folds is None else [int(f) for f in folds]
     if not folds or set(folds) - set(present): raise InputError("cross_fit", f"folds {folds}", f"a non-empty subset of the table's folds {present}")
-    out, t0 = dict(models=[], histories=[], per_fold={}), time.time()
-    for f in tqdm(folds, desc=f"{kind}: {len(folds)} fold fits", disable=not progress):
-        rest = data[data.fold != f]
-        split = group_split(rest.key, (1 - inner, inner, 0.0), seed + f)
-        fit_on = rest if kind == "motif_lr" else rest[split == "train"]
-        m, predict, h = fit_predictor(kind, fit_on, rest[split == "val"], label_cols, length, stride, features=features, C=C,
-                                      seed=seed + f, progress=False, **train_kw)
-        out["models"].append(m); out["histories"].append(h)
-        out["per_fold"][f] = dict(val=predict(data[data.fold == f]), **{name: predict(d) for name, d in evaluate.items()})
-    out["seconds"] = (time.time() - t0) / len(folds)
+    # one task per fold, in this process or on a Dask cluster (`epinb.compute`); each seeded by seed + f as before
+    fitted = compute_map(_cross_fit_fold, folds, keys=[("cross_fit", kind, seed, f) for f in folds],
+                         desc=f"{kind}: {len(folds)} fold fits" if progress else None,
+                         shared=dict(kind=kind, data=data, evaluate=evaluate, label_cols=label_cols, length=length, stride=stride,
+                                     seed=seed, inner=inner, features=features, C=C, train_kw=train_kw))
+    out = dict(models=[r[0] for r in fitted], histories=[r[1] for r in fitted], per_fold={f: r[2] for f, r in zip(folds, fitted)})
+    out["seconds"] = float(np.mean([r[3] for r in fitted]))   # per fit: the tasks' own durations, also when they ran side by side
     out["held"] = data.fold.isin(folds).to_numpy()
     out["pred"] = _assemble(out["per_fold"], data, out["held"], evaluate)
     return out
+
+def _cross_fit_fold(f: int, kind, data, evaluate: dict, label_cols, length, stride, seed, inner, features, C, train_kw) -> tuple:
+    "One fold of `cross_fit` as a task: (model, history, its outputs `{val: on fold f, name: on evaluate[name]}`, seconds)."
+    import time
+    from epinb.splits import group_split
+    t0 = time.time(); rest = data[data.fold != f]
+    split = group_split(rest.key, (1 - inner, inner, 0.0), seed + f)
+    fit_on = rest if kind == "motif_lr" else rest[split == "train"]
+    m, predict, h = fit_predictor(kind, fit_on, rest[split == "val"], label_cols, length, stride, features=features, C=C,
+                                  seed=seed + f, progress=False, **train_kw)
+    return m, h, dict(val=predict(data[data.fold == f]), **{name: predict(d) for name, d in evaluate.items()}), time.time() - t0
 
 def _assemble(per_fold: dict, data, held, evaluate, get=lambda o: o) -> dict:
     """`pred` from per-fold outputs `{f: {"val": ..., name: ...}}`: each fold's "val" output put back on its rows of `data`
