@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_compute.ipynb #c003
 from __future__ import annotations
-import contextlib, hashlib, os, sys, time
+import contextlib, hashlib, os, sys, time, uuid
 from .errors import InputError
 from .config import n_threads, seed_everything
 
@@ -16,9 +16,14 @@ def task_seed(key) -> int:
     "A 31-bit seed from a task's key (its `repr`): the same key gives the same seed in any process, on any machine."
     return int.from_bytes(hashlib.sha256(repr(key).encode()).digest()[:4], "little") & 0x7FFFFFFF
 
-def _timed_task(fn, key, item, **shared):
-    "`_run_task` and the seconds it took where it ran: (result, seconds)."
+def _timed_task(fn, key, item, _pickled: bool = False, **shared):
+    """`_run_task` and the seconds it took where it ran: (result, seconds); with `_pickled`, the result as cloudpickle
+    bytes, so that it travels back from a worker the way it pickles (Dask's own serializers walk an object's attributes,
+    and fail on some that pickle fine, e.g. a torch LSTM's weak references to its weights)."""
     t0 = time.perf_counter(); out = _run_task(fn, key, item, **shared)
+    if _pickled:
+        import cloudpickle
+        out = cloudpickle.dumps(out)
     return out, time.perf_counter() - t0
 
 def _run_task(fn, key, item, **shared):
@@ -27,6 +32,16 @@ def _run_task(fn, key, item, **shared):
     try: return fn(item, **shared)
     except Exception as e:
         e.add_note(f"epinb task {key!r}"); raise
+
+def _shared_sizes(i, d, e, l):
+    "A task for the tests below: its item and the sizes of three shared containers."
+    return (i, len(d), len(e), len(l))
+
+def _lstm(hidden: int):
+    "A task for the tests below: a torch LSTM after one forward pass (it then holds weak references to its weights)."
+    import torch
+    m = torch.nn.LSTM(2, hidden, batch_first=True); m(torch.zeros(1, 4, 2)); return m
+
 
 # %% ../nbs/16_compute.ipynb #c009
 def default_workers(profile: str | None = None) -> int:
@@ -64,12 +79,28 @@ def dask_cluster(workers: int | None = None, scheduler: str | None = None, profi
         client.close()
         if cluster is not None: cluster.close()
 
+_joined = None   # the client `active_client` opened from EPINB_SCHEDULER
+
 def active_client():
-    "The Dask client this process is using (one `dask_cluster` opened), or None."
-    if "distributed" not in sys.modules: return None
-    from distributed import get_client
+    """The Dask client `compute_map` uses by default: the one this process opened (`dask_cluster`, or a user's
+    `distributed.Client`); else, when `EPINB_SCHEDULER` is set, a connection to that scheduler (how the kernel of a
+    paper notebook joins the cluster `epinb figures --workers` runs it on); else None. Inside a task already running
+    on a Dask worker it is None: a task's own loops run where the task runs (a worker that waited for its own
+    sub-tasks could hold every slot of the cluster)."""
+    global _joined
+    address = os.environ.get("EPINB_SCHEDULER", "").strip()
+    if "distributed" not in sys.modules and not address: return None
+    from distributed import get_client, get_worker, Client
+    try: get_worker(); return None
+    except ValueError: pass
     try: return get_client()
-    except ValueError: return None
+    except ValueError: pass
+    if not address: return None
+    if _joined is None or _joined.status != "running":
+        try: _joined = Client(address, timeout="10s")
+        except (OSError, TimeoutError) as e:
+            raise InputError("EPINB_SCHEDULER", address, "the address of a running Dask scheduler (nothing answered within 10 s)", type(e).__name__) from None
+    return _joined
 
 # %% ../nbs/16_compute.ipynb #c011
 last_map: dict = {}   # what the latest `compute_map` measured: desc, tasks, where, workers, wall and per-task seconds
@@ -91,11 +122,16 @@ def compute_map(fn, items, keys=None, client=None, desc: str | None = None, retr
         done = [_timed_task(fn, k, x, **shared) for k, x in tqdm(list(zip(keys, items)), desc=desc, disable=desc is None or len(items) < 2)]
         where, workers = "process", 1
     else:
-        sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
-        futures = client.map(_timed_task, [fn] * len(items), keys, items, key=[f"epinb-{desc or 'task'}-{task_seed(k)}" for k in keys],
-                             retries=retries, pure=False, **sent)
-        done = client.gather(futures)
+        # each shared value as one object (scatter would split a dict or list into one future per element, and fails on {})
+        sent = {k: client.scatter([v], broadcast=True, hash=False)[0] for k, v in shared.items()}
+        call = uuid.uuid4().hex[:8]   # Dask task names unique per call: a repeated call with the same keys is new work
+        futures = client.map(_timed_task, [fn] * len(items), keys, items, key=[f"epinb-{desc or 'task'}-{task_seed(k)}-{call}" for k in keys],
+                             retries=retries, pure=False, _pickled=True, **sent)
+        import cloudpickle
+        done = [(cloudpickle.loads(r), t) for r, t in client.gather(futures)]
         where, workers = "cluster", len(client.scheduler_info().get("workers", {}))
+        print(f"[epinb] {desc or 'compute_map'}: {len(items)} tasks on the Dask cluster ({workers} workers) in {time.perf_counter() - t0:.1f} s",
+              file=sys.stderr, flush=True)
     last_map.clear()
     last_map.update(desc=desc, tasks=len(items), where=where, workers=workers, wall=time.perf_counter() - t0,
                     task_seconds=[float(s) for _, s in done])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_paper.ipynb #c002
 from __future__ import annotations
-import os, sys, time, shutil, signal, subprocess, platform, contextlib
+import os, sys, time, shutil, signal, subprocess, platform, contextlib, hashlib
 from importlib import metadata
 from pathlib import Path
 from .errors import InputError
@@ -116,10 +116,26 @@ def _sigterm_as_interrupt():
         if old is not None: signal.signal(signal.SIGTERM, old)
 
 def _notebook_task(args) -> float:
-    "One notebook on a Dask worker (or here): its kernel inherits `EPINB_FIGURES` = the staging folder."
-    nb, out, profile, kernel, cell_timeout, staging = args
-    os.environ["EPINB_FIGURES"] = str(staging)   # a worker runs one task at a time
-    return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    """One notebook on a Dask worker (or here): its kernel inherits `EPINB_FIGURES` = the staging folder. With `join`
+    (more workers than notebooks running side by side), the kernel also gets `EPINB_SCHEDULER` = the worker's scheduler,
+    so that the notebook's own fold loops (`compute_map`) run on the idle workers too, and the task leaves its worker
+    slot while the kernel runs (`secede`): otherwise notebooks holding every slot would wait for tasks that could never
+    start. Without it (no more workers than notebooks: they keep every worker busy already) the loops run in the
+    kernel, which saves their inputs' trips to the workers."""
+    nb, out, profile, kernel, cell_timeout, staging, join = args
+    os.environ["EPINB_FIGURES"] = str(staging)   # the same value for every notebook of a run
+    try:
+        from distributed import get_worker, secede, rejoin
+        worker = get_worker()
+    except (ImportError, ValueError): worker = None
+    if worker is None: return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    if not join:
+        os.environ.pop("EPINB_SCHEDULER", None)   # the kernel runs its loops itself
+        return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    os.environ["EPINB_SCHEDULER"] = worker.scheduler.address   # the same value for every notebook of the stage
+    secede()
+    try: return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    finally: rejoin()
 
 def run_dirs(profile: str, figures=None, build=None) -> tuple[Path, Path]:
     """Where a run of `profile` writes, unless told: (figures, build) = `figures/` and `build/` for the full profile,
@@ -162,10 +178,16 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
             from epinb.compute import dask_cluster, compute_map
             with dask_cluster(workers, scheduler, profile) as client:
                 if client is None: stages = [[nb] for nb in nbs]   # one after the other, as ever
-                else: stages = [s for s in ([nb for nb in nbs if not nb.name.startswith("29")], [nb for nb in nbs if nb.name.startswith("29")]) if s]
+                else:   # the longest notebooks first (by their last run of this profile, else the paper's), the summary last
+                    prior = seconds or next((d for d in (read_metrics(f / "metrics.json").get("run", {}).get("seconds", {})
+                                                         for f in (run_dirs(profile)[0], repo_root() / "figures")) if d), {})
+                    first = sorted((nb for nb in nbs if not nb.name.startswith("29")), key=lambda nb: -prior.get(nb.stem, 0))
+                    stages = [s for s in (first, [nb for nb in nbs if nb.name.startswith("29")]) if s]
+                slots = len(client.scheduler_info().get("workers", {})) if client is not None else 1
                 for stage in stages:
-                    print(f"[epinb] running {', '.join(nb.name for nb in stage)} (profile={profile}) ...", flush=True)
-                    took = compute_map(_notebook_task, [(str(nb), str(build / nb.name), profile, kernel, cell_timeout, str(staging)) for nb in stage],
+                    join = client is not None and slots > len(stage)   # idle workers: the notebooks' own loops go there too
+                    print(f"[epinb] running {', '.join(nb.name for nb in stage)} (profile={profile}{', their loops on the cluster' if join else ''}) ...", flush=True)
+                    took = compute_map(_notebook_task, [(str(nb), str(build / nb.name), profile, kernel, cell_timeout, str(staging), join) for nb in stage],
                                        keys=[nb.name for nb in stage], client=client, desc="notebooks", retries=0)
                     for nb, t in zip(stage, took):
                         seconds[nb.stem] = round(t, 1); print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)

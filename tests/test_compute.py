@@ -71,3 +71,35 @@ def test_figures_on_two_workers_match_the_sequential_run(run_epinb, tmp_path, qu
     assert set(seq) >= {"data_overview", "expression_gbm", "histone_net", "enhancers", "e116", "run"}
     assert strip_timings(seq) == strip_timings(dask)
     assert not (tmp_path / "build_dask" / "html").exists() and (quick_paper["build"] / "html" / "index.html").exists()   # --no-html
+    # six notebooks on two workers keep both busy: each notebook's loops ran in its own kernel
+    assert not any("tasks on the Dask cluster" in (tmp_path / "build_dask" / nb.name).read_text() for nb in (ROOT / "nbs").glob("2[2-5]_*.ipynb"))
+    # one notebook on two workers: its kernel joins the cluster (EPINB_SCHEDULER) and its members train there, same numbers
+    r = run_epinb("figures", "--profile", "quick", "--only", "23", "--figures", figs, "--build", tmp_path / "build_join", "--workers", "2", "--no-html",
+                  env={"EPINB_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "their loops on the cluster" in r.stdout
+    assert (tmp_path / "build_join" / "23_histone_net.ipynb").read_text().count("tasks on the Dask cluster (2 workers)") == 2   # members, Roadmap members
+    joined = json.loads((figs / "metrics.json").read_text())
+    assert strip_timings(joined)["histone_net"] == strip_timings(seq)["histone_net"]
+
+
+def where_it_ran(_):
+    "Inside a task: the client a nested compute_map would use (None: the task's loops run where the task runs)."
+    from epinb.compute import active_client
+    return active_client() is None
+
+
+def test_a_task_runs_its_own_loops_in_place(client):
+    assert compute_map(where_it_ran, [0, 1], ["a", "b"], client=client) == [True, True]
+
+
+def test_a_process_joins_the_cluster_named_by_epinb_scheduler(client):
+    import subprocess, sys
+    code = ("import operator; from epinb.compute import compute_map, last_map; "
+            "print(compute_map(operator.neg, [1, 2]), last_map['where'], last_map['workers'])")
+    env = dict(os.environ, EPINB_SCHEDULER=client.scheduler.address)
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["[-1,", "-2]", "cluster", "2"] and "2 tasks on the Dask cluster (2 workers)" in r.stderr
+    bad = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, EPINB_SCHEDULER="tcp://127.0.0.1:9"), capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "EPINB_SCHEDULER" in bad.stderr and "tcp://127.0.0.1:9" in bad.stderr
