@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_paper.ipynb #c002
 from __future__ import annotations
-import os, sys, time, shutil, signal, subprocess, platform, contextlib, hashlib
+import os, sys, time, shutil, signal, subprocess, platform, contextlib
 from importlib import metadata
 from pathlib import Path
 from .errors import InputError
