@@ -12,10 +12,11 @@ from .errors import InputError
 from .tracks import StepSignal, tss_windows, Track
 
 # %% auto #0
-__all__ = ['ACTIVATING', 'REPRESSIVE', 'FAMILIES', 'tss_window', 'signal_features', 'peak_features', 'LogZ', 'fam_promoter_body',
-           'fam_ratios', 'fam_balance', 'fam_entropy_variability', 'fam_openness', 'fam_strand', 'fam_interactions',
-           'fam_geometry', 'fam_advanced', 'fam_cross_layer', 'derive_features', 'content_key', 'cached_frame',
-           'base_features']
+__all__ = ['ACTIVATING', 'REPRESSIVE', 'DISTAL_MARKS', 'RINGS', 'FAMILIES', 'CONTEXT_FAMILIES', 'tss_window', 'signal_features',
+           'peak_features', 'distal_features', 'neighbourhood_features', 'promoter_shape_features', 'LogZ',
+           'fam_promoter_body', 'fam_ratios', 'fam_balance', 'fam_entropy_variability', 'fam_openness', 'fam_strand',
+           'fam_interactions', 'fam_geometry', 'fam_advanced', 'fam_cross_layer', 'derive_features', 'content_key',
+           'cached_frame', 'base_features', 'context_family']
 
 # %% ../nbs/04_features.ipynb #c005
 ACTIVATING = ["DNase", "H3K27ac", "H3K4me3", "H3K4me1"]
@@ -88,6 +89,137 @@ def peak_features(genes: pd.DataFrame, peaks: dict, flank: int = 5000, entropy_b
         r["density_gene"] = r["n_gene"] / np.maximum(length_kb, 1e-3)
         for k, v in r.items(): out[f"{mark}_peaks_{k}"] = v
     return pd.DataFrame(out, index=genes.index)
+
+# %% ../nbs/04_features.ipynb #c012b
+DISTAL_MARKS = ("H3K27ac", "H3K4me1", "DNase")
+RINGS = ((1_000, 10_000), (10_000, 50_000), (50_000, 200_000))
+
+def _pairs(lo_idx, hi_idx):
+    "(row, index) for every index in [lo_idx[row], hi_idx[row]): the ragged window expansion behind the context features."
+    n = np.maximum(np.asarray(hi_idx) - np.asarray(lo_idx), 0)
+    row = np.repeat(np.arange(len(n)), n)
+    return row, np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(np.asarray(lo_idx), n)
+
+def _peak_position(d: pd.DataFrame) -> np.ndarray:
+    "Summit (narrowPeak column 10, an offset from start) where given (>= 0), else the peak's centre."
+    s = d.summit.to_numpy(np.float64) if "summit" in d else np.full(len(d), np.nan)
+    st, en = d.start.to_numpy(np.int64), d.end.to_numpy(np.int64)
+    return np.where(np.isfinite(s) & (s >= 0), st + np.nan_to_num(s), (st + en) // 2).astype(np.int64)
+
+def _by_chrom(genes: pd.DataFrame, table: pd.DataFrame, what: str):
+    "Yield (gene rows, table rows) per chromosome of `genes`; a gene chromosome absent from `table` is an error."
+    missing = sorted(set(genes.chrom) - set(table.chrom))
+    if missing: raise InputError(what, f"chromosomes {missing[:10]}", f"records on every gene chromosome (has {sorted(set(table.chrom))[:25]})")
+    groups = dict(tuple(table.groupby("chrom", sort=False)))
+    chrom = genes.chrom.to_numpy()
+    for c in pd.unique(chrom): yield np.flatnonzero(chrom == c), groups[c]
+
+def distal_features(genes: pd.DataFrame, peaks: dict, marks=DISTAL_MARKS, rings=RINGS, reach: int = 1_000_000,
+                    floor: int = 5_000) -> pd.DataFrame:
+    """Distal activity around each TSS from the peaks of `marks` (those present), on the gene's strand: summed peak
+    signal in distance rings upstream and downstream (`{mark}_ring_{up,down}_{a}_{b}kb`, peaks placed at their
+    summit) and an activity-by-distance score in the spirit of the ABC model, `{mark}_abc_{up,down}` = sum over
+    peaks between `rings[0][0]` and `reach` of signal x floor / max(distance, floor) (contact ~ 1 / distance, a peak
+    at the floor counts its full signal). The promoter itself (< `rings[0][0]`) is left to the promoter features."""
+    out, tss, minus = {}, genes.tss.to_numpy(np.int64), genes.strand.to_numpy() == "-"
+    inner = rings[0][0]
+    for mark in [m for m in marks if m in peaks]:
+        r = {f"ring_{s}_{a // 1000}_{b // 1000}kb": np.zeros(len(genes)) for s in ("up", "down") for a, b in rings}
+        r |= {"abc_up": np.zeros(len(genes)), "abc_down": np.zeros(len(genes))}
+        for m, d in _by_chrom(genes, peaks[mark], f"{mark} peaks"):
+            pos = _peak_position(d); o = np.argsort(pos, kind="stable"); pos = pos[o]
+            sig = np.maximum(d.signal.fillna(0).to_numpy(np.float64)[o], 0)
+            row, j = _pairs(np.searchsorted(pos, tss[m] - reach), np.searchsorted(pos, tss[m] + reach, side="right"))
+            off = (pos[j] - tss[m][row]) * np.where(minus[m][row], -1, 1)      # > 0: downstream on the gene's strand
+            dist, s, up = np.abs(off), sig[j], off < 0
+            for side, sel in (("up", up), ("down", ~up)):
+                for a, b in rings:
+                    k = sel & (dist >= a) & (dist < b)
+                    r[f"ring_{side}_{a // 1000}_{b // 1000}kb"][m] = np.bincount(row[k], s[k], len(m))
+                k = sel & (dist >= inner)
+                r[f"abc_{side}"][m] = np.bincount(row[k], s[k] * floor / np.maximum(dist[k], floor), len(m))
+        for k, v in r.items(): out[f"{mark}_{k}"] = v
+    return pd.DataFrame(out, index=genes.index)
+
+def neighbourhood_features(genes: pd.DataFrame, annotation: pd.DataFrame | None = None, peaks: dict | None = None,
+                           reach: int = 500_000, bidirectional: int = 1_000, promoter: int = 1_000) -> pd.DataFrame:
+    """Each gene among the other genes of `annotation` (default `genes`; a gene is itself by `gene_id`, and
+    an entry with its TSS and strand is the same promoter, so an annotation with other gene ids works too): log10 distance
+    to the nearest other TSS upstream, downstream (on the gene's strand) and either way (capped at `reach`), a
+    bidirectional-promoter flag (another gene's TSS within `bidirectional` bp on the opposite strand), gene density
+    (other TSSs within +/- 50 kb and +/- 500 kb), and for every mark in `peaks` the strongest peak signal within
+    +/- `promoter` bp of the nearest upstream and downstream gene's TSS (`nb_{up,down}_{mark}_prom_max`; 0 when no
+    gene lies within `reach`)."""
+    ann = genes if annotation is None else annotation
+    need = {"gene_id", "chrom", "tss", "strand"} - set(ann.columns)
+    if need: raise InputError("annotation", f"columns {sorted(need)}", "gene_id, chrom, tss, strand")
+    n = len(genes); tss, minus, ids = genes.tss.to_numpy(np.int64), genes.strand.to_numpy() == "-", genes.gene_id.to_numpy()
+    o = {k: np.full(n, float(reach)) for k in ("dist_up", "dist_down", "dist_any")}
+    o |= {k: np.zeros(n) for k in ("bidirectional", "density_100kb", "density_1mb")}
+    nb_tss = {s: np.full(n, -1, np.int64) for s in ("up", "down")}
+    for m, a in _by_chrom(genes, ann, "annotation"):
+        a = a.sort_values("tss", kind="stable"); pos, aid, amin = a.tss.to_numpy(np.int64), a.gene_id.to_numpy(), a.strand.to_numpy() == "-"
+        row, j = _pairs(np.searchsorted(pos, tss[m] - reach), np.searchsorted(pos, tss[m] + reach, side="right"))
+        keep = (aid[j] != ids[m][row]) & ~((pos[j] == tss[m][row]) & (amin[j] == minus[m][row])); row, j = row[keep], j[keep]
+        off = (pos[j] - tss[m][row]) * np.where(minus[m][row], -1, 1); dist = np.abs(off).astype(np.float64)
+        o["dist_any"][m] = np.minimum(o["dist_any"][m], _group_min(row, dist, len(m), reach))
+        for side, sel in (("up", off < 0), ("down", off >= 0)):
+            best = _group_argmin(row[sel], dist[sel], len(m))
+            has = best >= 0
+            o[f"dist_{side}"][m[has]] = dist[sel][best[has]]
+            nb_tss[side][m[has]] = pos[j[sel][best[has]]]
+        opp = (amin[j] != minus[m][row]) & (dist <= bidirectional)
+        o["bidirectional"][m] = np.bincount(row[opp], minlength=len(m)) > 0
+        o["density_100kb"][m] = np.bincount(row[dist <= 50_000], minlength=len(m))
+        o["density_1mb"][m] = np.bincount(row, minlength=len(m))
+    out = {f"nbhd_{k}": (np.log10(1 + v) if k.startswith("dist") else v.astype(np.float64)) for k, v in o.items()}
+    for mark, pk in (peaks or {}).items():
+        for side in ("up", "down"):
+            v, has = np.zeros(n), nb_tss[side] >= 0
+            for m, d in _by_chrom(genes.iloc[np.flatnonzero(has)], pk, f"{mark} peaks"):
+                t = nb_tss[side][np.flatnonzero(has)[m]]
+                v[np.flatnonzero(has)[m]] = StepSignal(d.start.to_numpy(), d.end.to_numpy(), d.signal.fillna(0).to_numpy()).window_max(t - promoter, t + promoter)
+            out[f"nb_{side}_{mark}_prom_max"] = v
+    return pd.DataFrame(out, index=genes.index)
+
+def _group_min(row, v, n, empty):
+    "Minimum of `v` per row index (`empty` where a row has none)."
+    out = np.full(n, float(empty)); np.minimum.at(out, row, v); return out
+
+def _group_argmin(row, v, n):
+    "Position (into `row`/`v`) of each row's smallest `v`, -1 where a row has none; ties: the first."
+    best = np.full(n, -1, np.int64)
+    if not len(row): return best
+    o = np.lexsort((np.arange(len(v)), v, row)); first = np.r_[True, row[o][1:] != row[o][:-1]]
+    best[row[o][first]] = o[first]; return best
+
+def promoter_shape_features(genes: pd.DataFrame, peaks: dict, reach: int = 1_000) -> pd.DataFrame:
+    """Shape of the peaks within +/- `reach` bp of the TSS, per mark: number of distinct peaks (`{mark}_pshape_n_peaks`) and,
+    for the strongest (largest signal), the distance of its summit from the TSS (`pshape_summit_dist`, `reach` when
+    there is none), whether the summit lies downstream on the gene's strand (`pshape_summit_down`), its width
+    (`pshape_width`) and its -log10 p and q (narrowPeak columns 8-9; `pshape_p`, `pshape_q`; -1, 'not given', counts 0)."""
+    out, tss, minus = {}, genes.tss.to_numpy(np.int64), genes.strand.to_numpy() == "-"
+    for mark, pk in peaks.items():
+        r = {"n_peaks": np.zeros(len(genes)), "summit_dist": np.full(len(genes), float(reach)), "summit_down": np.zeros(len(genes)),
+             "width": np.zeros(len(genes)), "p": np.zeros(len(genes)), "q": np.zeros(len(genes))}
+        for m, d in _by_chrom(genes, pk, f"{mark} peaks"):
+            d = d.sort_values("start", kind="stable"); st, en = d.start.to_numpy(np.int64), d.end.to_numpy(np.int64)
+            wmax = int((en - st).max())
+            row, j = _pairs(np.searchsorted(st, tss[m] - reach - wmax), np.searchsorted(st, tss[m] + reach, side="left"))
+            k = en[j] > tss[m][row] - reach; row, j = row[k], j[k]
+            r["n_peaks"][m] = np.bincount(row, minlength=len(m))
+            sig = np.maximum(d.signal.fillna(0).to_numpy(np.float64), 0)
+            best = _group_argmin(row, -sig[j], len(m)); has = best >= 0; b = j[best[has]]
+            off = (_peak_position(d)[b] - tss[m][has]) * np.where(minus[m][has], -1, 1)
+            r["summit_dist"][m[has]] = np.minimum(np.abs(off), reach * 2)
+            r["summit_down"][m[has]] = off > 0
+            r["width"][m[has]] = en[b] - st[b]
+            for c in ("p", "q"):
+                col = {"p": "pvalue", "q": "qvalue"}[c]
+                r[c][m[has]] = np.maximum(d[col].fillna(0).to_numpy(np.float64)[b], 0) if col in d else 0
+        for k, v in r.items(): out[f"{mark}_pshape_{k}"] = v
+    return pd.DataFrame(out, index=genes.index)
+
 
 # %% ../nbs/04_features.ipynb #c014
 class LogZ:
@@ -243,17 +375,33 @@ def cached_frame(key: str, fn, folder=None) -> pd.DataFrame:
     os.replace(tmp, path)
     return df.reset_index(drop=True)
 
-def base_features(genes, tracks: dict | None = None, peaks: dict | None = None, tss=(0, 100), cache: bool = True) -> pd.DataFrame:
-    "Signal features from `tracks` and/or peak features from `peaks` for `genes` (rows aligned with `genes`)."
+CONTEXT_FAMILIES = ("distal", "neighbourhood", "promoter_shape")
+
+def base_features(genes, tracks: dict | None = None, peaks: dict | None = None, tss=(0, 100), cache: bool = True,
+                  annotation: pd.DataFrame | None = None, context: bool = True) -> pd.DataFrame:
+    """Signal features from `tracks` and/or peak features from `peaks` for `genes` (rows aligned with `genes`); with
+    peaks and `context`, the distal, neighbourhood and promoter-shape features too, neighbours taken from
+    `annotation` (default `genes`)."""
     if not tracks and not peaks: raise InputError("base_features", None, "tracks and/or peaks")
     def compute():
         parts = []
         if tracks: parts.append(signal_features(genes, tracks, tss=tss))
         if peaks: parts.append(peak_features(genes, peaks))
+        if peaks and context:
+            parts += [distal_features(genes, peaks), neighbourhood_features(genes, annotation, peaks), promoter_shape_features(genes, peaks)]
         return pd.concat(parts, axis=1).reset_index(drop=True)
     if not cache: return compute()
     src = [getattr(t, "source", "") for t in (tracks or {}).values()] + [p for pk in (peaks or {}).values() for p in [pk]]
-    key = content_key("base_features_v1", genes[["gene_id", "chrom", "start", "end", "tss", "strand"]], list(tracks or {}),
+    cols = ["gene_id", "chrom", "tss", "strand"]
+    key = content_key("base_features_v2", genes[["gene_id", "chrom", "start", "end", "tss", "strand"]], list(tracks or {}),
                       list(peaks or {}), [s for s in src if not isinstance(s, pd.DataFrame)],
-                      *[p for p in src if isinstance(p, pd.DataFrame)], list(tss))
+                      *[p for p in src if isinstance(p, pd.DataFrame)], list(tss), bool(context),
+                      annotation[cols] if annotation is not None and context else "self")
     return cached_frame(key, compute)
+
+def context_family(column: str) -> str | None:
+    "Which context family a base column belongs to (`distal`, `neighbourhood`, `promoter_shape`), or None."
+    if "_ring_" in column or "_abc_" in column: return "distal"
+    if column.startswith(("nbhd_", "nb_up_", "nb_down_")): return "neighbourhood"
+    if "_pshape_" in column: return "promoter_shape"
+    return None

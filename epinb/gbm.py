@@ -19,9 +19,9 @@ from .splits import chrom_kfold
 from .metrics import spearman
 
 # %% auto #0
-__all__ = ['REFERENCE_GENES', 'lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage', 'RidgeBaseline',
-           'design', 'mean_abs_shap', 'select_features', 'combine', 'save_reference_genes', 'load_reference_genes',
-           'StackedExpression', 'loco_fold', 'group_selection']
+__all__ = ['RANK_OBJECTIVES', 'REFERENCE_GENES', 'lgbm_params', 'rank_target', 'TwoStage', 'masked_prediction', 'OneStage',
+           'RidgeBaseline', 'design', 'mean_abs_shap', 'select_features', 'combine', 'save_reference_genes',
+           'load_reference_genes', 'StackedExpression', 'loco_fold', 'group_selection']
 
 # %% ../nbs/10_gbm.ipynb #c005
 def lgbm_params(seed: int = 0, n_estimators: int = 300, **over) -> dict:
@@ -36,34 +36,55 @@ def rank_target(gex) -> np.ndarray:
     r = rankdata(np.asarray(gex, dtype=float), method="average")
     return (r - 1) / max(len(r) - 1, 1)
 
+RANK_OBJECTIVES = ("regression", "lambdarank", "rank_xendcg")
+
 class TwoStage:
-    "P(gex > 0) from a classifier x predicted rank from a regressor, masked at `threshold`."
-    def __init__(self, n_estimators: int = 300, seed: int = 0, threshold: float = 0.5, **params):
+    """P(gex > 0) from a classifier x predicted rank from a regressor, masked at `threshold`. The rank stage is a
+    regression on normalised ranks (`rank_objective="regression"`) or a learning-to-rank objective (`"lambdarank"`,
+    `"rank_xendcg"`): genes in seeded random query groups of `query_size`, relevance = the rank in `levels` equal
+    bins, linear gains; its scores are mapped to [0, 1] through their quantiles on the training genes, so the mask's
+    0 stays below every unmasked gene."""
+    def __init__(self, n_estimators: int = 300, seed: int = 0, threshold: float = 0.5, rank_objective: str = "regression",
+                 query_size: int = 256, levels: int = 31, **params):
+        if rank_objective not in RANK_OBJECTIVES: raise InputError("TwoStage", f"rank_objective={rank_objective!r}", f"one of {RANK_OBJECTIVES}")
         self.n_estimators, self.seed, self.threshold, self.params = n_estimators, seed, threshold, params
+        self.rank_objective, self.query_size, self.levels, self.rank_map_ = rank_objective, query_size, levels, None
     def fit(self, X: pd.DataFrame, gex):
         gex = np.asarray(gex, dtype=float)
         if np.isnan(gex).any() or (gex < 0).any(): raise InputError("TwoStage.fit", "gex", "non-negative, non-missing expression")
         self.features_ = list(X.columns)
         p = lgbm_params(self.seed, self.n_estimators, **self.params)
         self.clf_ = lgb.LGBMClassifier(**p).fit(X, (gex > 0).astype(int))
-        self.reg_ = lgb.LGBMRegressor(**p).fit(X, rank_target(gex))
+        if self.rank_objective == "regression":
+            self.reg_ = lgb.LGBMRegressor(**p).fit(X, rank_target(gex)); return self
+        o = np.random.default_rng(self.seed).permutation(len(X))
+        rel = np.minimum((rank_target(gex) * self.levels).astype(int), self.levels - 1)
+        q = [self.query_size] * (len(o) // self.query_size) + ([len(o) % self.query_size] if len(o) % self.query_size else [])
+        self.reg_ = lgb.LGBMRanker(**p, objective=self.rank_objective, label_gain=list(range(self.levels)),
+                                   lambdarank_truncation_level=self.query_size).fit(X.iloc[o], rel[o], group=q)
+        self.rank_map_ = np.quantile(self.reg_.predict(X), np.linspace(0, 1, 1001)).tolist()
         return self
     def _x(self, X):
         missing = [f for f in self.features_ if f not in X]
         if missing: raise InputError("features", f"columns {missing[:5]}", "every feature the model was trained on")
         return X[self.features_]
     def predict_proba(self, X) -> np.ndarray: return self.clf_.predict_proba(self._x(X))[:, 1]
-    def predict_rank(self, X) -> np.ndarray: return self.reg_.predict(self._x(X))
+    def predict_rank(self, X) -> np.ndarray:
+        r = self.reg_.predict(self._x(X))
+        return r if self.rank_map_ is None else np.interp(r, self.rank_map_, np.linspace(0, 1, len(self.rank_map_)))
     def predict(self, X, threshold: float | None = None) -> np.ndarray:
         t = self.threshold if threshold is None else threshold
         return masked_prediction(self.predict_rank(X), self.predict_proba(X), t)
     def save(self, folder, name: str):
         folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
         self.clf_.booster_.save_model(folder / f"{name}_classifier.txt"); self.reg_.booster_.save_model(folder / f"{name}_regressor.txt")
-        return dict(features=self.features_, threshold=self.threshold, n_estimators=self.n_estimators, seed=self.seed)
+        meta = dict(features=self.features_, threshold=self.threshold, n_estimators=self.n_estimators, seed=self.seed)
+        if self.rank_map_ is not None: meta |= dict(rank_objective=self.rank_objective, rank_map=self.rank_map_)
+        return meta
     @classmethod
     def load(cls, folder, name: str, meta: dict):
-        m = cls(meta["n_estimators"], meta["seed"], meta["threshold"]); m.features_ = meta["features"]
+        m = cls(meta["n_estimators"], meta["seed"], meta["threshold"], meta.get("rank_objective", "regression"))
+        m.features_, m.rank_map_ = meta["features"], meta.get("rank_map")
         m.clf_, m.reg_ = _Booster(Path(folder) / f"{name}_classifier.txt", True), _Booster(Path(folder) / f"{name}_regressor.txt")
         return m
 

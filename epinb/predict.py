@@ -86,7 +86,7 @@ def reference_genes(model_dir, meta: dict, tracks: dict) -> pd.DataFrame:
 
 def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     """Stacked two-stage LightGBM: base features of the new cell, log-z fitted on the model's reference genes of that
-    cell (`reference_genes`), derived features, rank x mask."""
+    cell (`reference_genes`), neighbourhood features among those genes, derived features, rank x mask."""
     from epinb.gbm import StackedExpression
     from epinb.features import base_features, LogZ, derive_features
     model = StackedExpression.load(model_dir)
@@ -97,8 +97,8 @@ def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     no_peaks = [m for m, p in pk.items() if p is None]
     if no_peaks: raise InputError("--tracks", f"marks {no_peaks}", "peak files (BED/narrowPeak): the model uses peak-topology features")
     ref = reference_genes(model_dir, model.meta, trk)
-    z = LogZ().fit(base_features(ref, trk, pk, tss=tuple(model.tss), cache=False))
-    raw = base_features(genes, trk, pk, tss=tuple(model.tss), cache=False)
+    z = LogZ().fit(base_features(ref, trk, pk, tss=tuple(model.tss), cache=False, annotation=ref))
+    raw = base_features(genes, trk, pk, tss=tuple(model.tss), cache=False, annotation=ref)   # neighbours: the reference genes
     X = derive_features(z.transform(raw), raw, genes.reset_index(drop=True), model.families)
     return model.predict(X[model.features])
 
