@@ -162,7 +162,7 @@ def neighbourhood_features(genes: pd.DataFrame, annotation: pd.DataFrame | None 
         row, j = _pairs(np.searchsorted(pos, tss[m] - reach), np.searchsorted(pos, tss[m] + reach, side="right"))
         keep = (aid[j] != ids[m][row]) & ~((pos[j] == tss[m][row]) & (amin[j] == minus[m][row])); row, j = row[keep], j[keep]
         off = (pos[j] - tss[m][row]) * np.where(minus[m][row], -1, 1); dist = np.abs(off).astype(np.float64)
-        o["dist_any"][m] = np.minimum(o["dist_any"][m], _group_min(row, dist, len(m), reach))
+        o["dist_any"][m] = _group_min(row, dist, len(m), reach)
         for side, sel in (("up", off < 0), ("down", off >= 0)):
             best = _group_argmin(row[sel], dist[sel], len(m))
             has = best >= 0
