@@ -10,6 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .errors import InputError
+from .train import fast_dropout
 
 # %% auto #0
 __all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN',
@@ -50,6 +51,7 @@ class EnhancerCNN(nn.Module):
         self.convs = nn.ModuleList([_block(4, channels, 15, 4, dropout), _block(channels, channels, 7, 2, dropout), _block(channels, channels, 5, 2, dropout)])
         self.pools = [4, 2, 2]
         self.heads = Heads(2 * channels, n_labels, dropout)
+        fast_dropout(self)   # `epinb.train.Dropout`: the same dropout from a third of the CPU random draws
     def forward(self, x, mask):
         if x.ndim != 3 or x.shape[1] != 4: raise InputError("EnhancerCNN", f"input {tuple(x.shape)}", "one-hot (batch, 4, length)")
         h = x
@@ -64,6 +66,7 @@ class EnhancerCNNLSTM(nn.Module):
         self.convs = nn.ModuleList([_block(4, channels, 15, self.pools[0], dropout), _block(channels, channels, 7, self.pools[1], dropout)])
         self.lstm = nn.LSTM(channels, hidden, batch_first=True, bidirectional=True)
         self.heads = Heads(4 * hidden, n_labels, dropout)
+        fast_dropout(self)
     def forward(self, x, mask):
         if x.ndim != 3 or x.shape[1] != 4: raise InputError("EnhancerCNNLSTM", f"input {tuple(x.shape)}", "one-hot (batch, 4, length)")
         h = x
@@ -74,14 +77,16 @@ class EnhancerCNNLSTM(nn.Module):
 class EnhancerTransformer(nn.Module):
     "BERT-style encoder on k-mer tokens with masked mean pooling, two heads."
     def __init__(self, n_labels: int, vocab: int = 3 + 64, max_len: int = 512, d_model: int = 256, n_layers: int = 6,
-                 n_heads: int = 4, d_ff: int = 1024, dropout: float = 0.1):
+                 n_heads: int = 4, d_ff: int = 1024, dropout: float = 0.1, attention_dropout: float = 0.0):
         super().__init__()
         self.tok, self.pos = nn.Embedding(vocab, d_model, padding_idx=0), nn.Parameter(torch.randn(1, max_len, d_model) * 0.02)
         layer = nn.TransformerEncoderLayer(d_model, n_heads, d_ff, dropout, batch_first=True, norm_first=True, activation="gelu")
+        layer.self_attn.dropout = attention_dropout   # 0: the fused attention kernel (see above)
         self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d_model)
         self.heads = Heads(d_model, n_labels, dropout)
         self.max_len = max_len
+        fast_dropout(self)
     def forward(self, x, mask):
         if x.ndim != 2 or x.shape[1] > self.max_len: raise InputError("EnhancerTransformer", f"input {tuple(x.shape)}", f"token ids (batch, <= {self.max_len})")
         h = self.encoder(self.tok(x) + self.pos[:, : x.shape[1]], src_key_padding_mask=~mask)
