@@ -96,8 +96,9 @@ class Dropout(nn.Module):
     "Inverted dropout whose CPU mask takes one 16-bit slice of torch's 64-bit random draws per element (see above)."
     def __init__(self, p: float = 0.5):
         super().__init__()
-        if not 0 <= p < 1: raise InputError("Dropout", f"p={p}", "a probability in [0, 1)")
-        self.p = float(p); self.threshold = round(self.p * 65536) - 32768; self.scale = 65536 / (65536 - round(self.p * 65536))
+        k = round(p * 65536) if 0 <= p < 1 else -1   # elements dropped per 65536: p as used
+        if not 0 <= k < 65536: raise InputError("Dropout", f"p={p}", "a probability in [0, 1) (below 1 - 2**-17)")
+        self.p, self.threshold, self.scale = float(p), k - 32768, 65536 / (65536 - k)
     def extra_repr(self): return f"p={self.p}"
     def forward(self, x):
         if not self.training or self.p == 0: return x
