@@ -16,7 +16,7 @@ __all__ = ['ACTIVATING', 'REPRESSIVE', 'DISTAL_MARKS', 'RINGS', 'FAMILIES', 'CON
            'peak_features', 'distal_features', 'neighbourhood_features', 'promoter_shape_features', 'LogZ',
            'fam_promoter_body', 'fam_ratios', 'fam_balance', 'fam_entropy_variability', 'fam_openness', 'fam_strand',
            'fam_interactions', 'fam_geometry', 'fam_advanced', 'fam_cross_layer', 'derive_features', 'content_key',
-           'cached_frame', 'base_features', 'context_family']
+           'code_version', 'cached_frame', 'base_features', 'context_family']
 
 # %% ../nbs/04_features.ipynb #c005
 ACTIVATING = ["DNase", "H3K27ac", "H3K4me3", "H3K4me1"]
@@ -361,6 +361,13 @@ def content_key(*parts) -> str:
         else: h.update(json.dumps(p, sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
+def code_version(modules=("epinb.features", "epinb.tracks", "epinb.io")) -> str:
+    "sha256 (16 hex) of the source files of `modules`: part of every feature cache key, so new code never reads old caches."
+    import importlib
+    h = hashlib.sha256()
+    for m in modules: h.update(Path(importlib.import_module(m).__file__).read_bytes())
+    return h.hexdigest()[:16]
+
 def cached_frame(key: str, fn, folder=None) -> pd.DataFrame:
     "Return `fn()` cached as `<folder>/<key>.npz` (values + columns); written atomically."
     from epinb.config import derived_dir, atomic_path
@@ -393,7 +400,7 @@ def base_features(genes, tracks: dict | None = None, peaks: dict | None = None, 
     if not cache: return compute()
     src = [getattr(t, "source", "") for t in (tracks or {}).values()] + [p for pk in (peaks or {}).values() for p in [pk]]
     cols = ["gene_id", "chrom", "tss", "strand"]
-    key = content_key("base_features_v2", genes[["gene_id", "chrom", "start", "end", "tss", "strand"]], list(tracks or {}),
+    key = content_key("base_features_v2", code_version(), genes[["gene_id", "chrom", "start", "end", "tss", "strand"]], list(tracks or {}),
                       list(peaks or {}), [s for s in src if not isinstance(s, pd.DataFrame)],
                       *[p for p in src if isinstance(p, pd.DataFrame)], list(tss), bool(context),
                       annotation[cols] if annotation is not None and context else "self")
