@@ -13,12 +13,13 @@ from .errors import InputError
 from .train import fast_dropout
 
 # %% auto #0
-__all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'Heads', 'masked_max_mean', 'EnhancerCNN',
-           'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss', 'label_pos_weight', 'sequence_attribution',
-           'encode', 'make_model', 'label_arrays', 'with_reverse_complements', 'train_enhancer_model',
-           'predict_enhancer', 'model_size', 'sequence_features', 'fit_linear_heads', 'predict_linear_heads',
-           'fit_predictor', 'average_predictions', 'cross_fit', 'tile_windows', 'pool_by_owner', 'predict_whole',
-           'cross_predict']
+__all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'MASK', 'PRETRAIN_VOCAB', 'PRETRAIN_VERSION', 'Heads',
+           'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
+           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
+           'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'model_size', 'sequence_features',
+           'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions', 'cross_fit',
+           'tile_windows', 'pool_by_owner', 'predict_whole', 'cross_predict', 'TokenLM', 'mask_tokens', 'token_loss',
+           'load_encoder', 'pretraining_windows', 'pretrain_transformer', 'pretrained_transformer']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -87,9 +88,12 @@ class EnhancerTransformer(nn.Module):
         self.heads = Heads(d_model, n_labels, dropout)
         self.max_len = max_len
         fast_dropout(self)
-    def forward(self, x, mask):
+    def tokens(self, x, mask):
+        "(B, T, d_model): the encoder's output at every token (what masked-token pretraining predicts from)."
         if x.ndim != 2 or x.shape[1] > self.max_len: raise InputError("EnhancerTransformer", f"input {tuple(x.shape)}", f"token ids (batch, <= {self.max_len})")
-        h = self.encoder(self.tok(x) + self.pos[:, : x.shape[1]], src_key_padding_mask=~mask)
+        return self.encoder(self.tok(x) + self.pos[:, : x.shape[1]], src_key_padding_mask=~mask)
+    def forward(self, x, mask):
+        h = self.tokens(x, mask)
         m = mask[..., None].to(h.dtype)
         return self.heads(self.norm((h * m).sum(1) / m.sum(1).clamp(min=1)))
 
@@ -137,13 +141,14 @@ def encode(seqs, kind: str, length: int, stride: int = 1) -> tuple:
     return torch.from_numpy(x), torch.from_numpy(m)
 
 def make_model(kind: str, n_labels: int, length: int, stride: int = 1, channels: int = 64, hidden: int = 32,
-               d_model: int = 256, n_layers: int = 6, n_heads: int = 4, d_ff: int = 1024, lstm_pools=(4, 4)) -> nn.Module:
-    "One of the three models; Transformer defaults are the reference study's (6 layers, 4 heads, 256, 1024)."
+               d_model: int = 256, n_layers: int = 6, n_heads: int = 4, d_ff: int = 1024, lstm_pools=(4, 4), vocab: int = 3 + 64) -> nn.Module:
+    """One of the three models; Transformer defaults are the reference study's (6 layers, 4 heads, 256, 1024); `vocab`:
+    its token ids (`PRETRAIN_VOCAB` for a pretrained one, which has a mask token)."""
     if kind == "cnn": return EnhancerCNN(n_labels, channels)
     if kind == "cnn_lstm":
         return EnhancerCNNLSTM(n_labels, channels, hidden, pools=lstm_pools)
     if kind == "transformer":
-        return EnhancerTransformer(n_labels, max_len=1 + len(range(0, length - 2, stride)), d_model=d_model, n_layers=n_layers, n_heads=n_heads, d_ff=d_ff)
+        return EnhancerTransformer(n_labels, vocab=vocab, max_len=1 + len(range(0, length - 2, stride)), d_model=d_model, n_layers=n_layers, n_heads=n_heads, d_ff=d_ff)
     raise InputError("make_model", f"kind {kind!r}", f"one of {KINDS}")
 
 def label_arrays(df, enhancer_col: str, label_cols) -> tuple:
@@ -159,11 +164,14 @@ def with_reverse_complements(df):
 
 def train_enhancer_model(kind, train_df, val_df, label_cols, length, stride=1, enhancer_col="enhancer", epochs=15,
                          seed=0, device=None, task_weights=(1.0, 1.0), lr=1e-3, batch_size=64, patience=4, progress=True,
-                         augment_rc: bool = False, **size):
-    "Train one model on `train_df` (optionally + reverse complements) with early stopping on `val_df`; returns (model, history)."
+                         augment_rc: bool = False, init=None, **size):
+    """Train one model on `train_df` (optionally + reverse complements) with early stopping on `val_df`; returns (model,
+    history). `init`: a pretrained Transformer body's state dict (`pretrained_transformer`), whose token embedding,
+    positions and encoder layers the model starts from (fine-tuning; its pooling norm and heads start fresh)."""
     torch.manual_seed(seed)
     if augment_rc: train_df = with_reverse_complements(train_df)
     model = make_model(kind, len(label_cols), length, stride, **size)
+    if init is not None: load_encoder(model, init)
     tr = encode(train_df.seq, kind, length, stride) + label_arrays(train_df, enhancer_col, label_cols)
     va = encode(val_df.seq, kind, length, stride) + label_arrays(val_df, enhancer_col, label_cols)
     pw = label_pos_weight(tr[3].numpy(), tr[4].numpy()) if len(label_cols) else None
@@ -334,3 +342,136 @@ def cross_predict(cv: dict, data, evaluate: dict, predict) -> dict:
     if isinstance(first, dict): return {name: _assemble(per, data, cv["held"], evaluate, lambda o, name=name: o[name]) for name in first}
     return _assemble(per, data, cv["held"], evaluate)
 
+
+# %% ../nbs/13_sequence_nets.ipynb #c026q
+MASK = 3 + 64               # the mask token of masked-token pretraining: one id past the 64 3-mer ids
+PRETRAIN_VOCAB = MASK + 1   # the vocabulary of a pretrained (and of a fine-tuned) Transformer
+PRETRAIN_VERSION = 1        # bump when the pretraining recipe changes what a cached encoder holds
+
+class TokenLM(nn.Module):
+    "An `EnhancerTransformer` body with a token head: (ids, mask) -> (B, T, vocab) logits of the token at every position."
+    def __init__(self, body: EnhancerTransformer):
+        super().__init__()
+        self.body, d = body, body.tok.embedding_dim
+        self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, body.tok.num_embeddings))
+    def forward(self, x, mask): return self.head(self.body.tokens(x, mask))
+
+def mask_tokens(ids, real, rate: float = 0.15, span: int = 1, generator=None, k: int = 3) -> tuple:
+    """BERT's corruption of token ids `(B, T)`: about `rate` of the real k-mer tokens chosen, in runs of `span` tokens;
+    80 % of the chosen -> `MASK`, 10 % -> a random k-mer, 10 % unchanged. Returns (corrupted ids, targets: the original
+    id at the chosen positions, -100 elsewhere). Draws come from `generator` (CPU), so a seeded run repeats."""
+    if not 0 < rate < 1 or span < 1: raise InputError("mask_tokens", f"rate={rate}, span={span}", "0 < rate < 1 and span >= 1")
+    B, T = ids.shape
+    draw = lambda f, *a: f(*a, generator=generator).to(ids.device)
+    starts = draw(torch.rand, (B, T)) < rate / span
+    chosen = starts.clone()
+    for s in range(1, span): chosen[:, s:] |= starts[:, :-s]
+    chosen &= real & (ids >= 3) & (ids < 3 + 4 ** k)                # k-mer tokens only: not CLS, padding or N k-mers
+    u, other = draw(torch.rand, (B, T)), draw(torch.randint, 3, 3 + 4 ** k, (B, T))
+    out = torch.where(chosen & (u < 0.8), torch.full_like(ids, MASK), ids)
+    out = torch.where(chosen & (u >= 0.8) & (u < 0.9), other, out)
+    return out, torch.where(chosen, ids, torch.full_like(ids, -100))
+
+def token_loss(logits, targets):
+    "Mean cross-entropy of the original token at the masked positions (`targets` -100 elsewhere)."
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+
+def load_encoder(model: nn.Module, state: dict) -> nn.Module:
+    "Copy a pretrained body's token embedding, positions and encoder layers into `model` (an `EnhancerTransformer` of the same shape)."
+    keys = [k for k in state if k.startswith(("tok.", "pos", "encoder."))]
+    own = model.state_dict()
+    bad = [f"{k} {tuple(state[k].shape)}" for k in keys if k not in own or own[k].shape != state[k].shape]
+    if not keys or bad:
+        raise InputError("load_encoder", f"pretrained weights {bad or 'without encoder keys'}",
+                         "a Transformer body of the model's shape (d_model, layers, length, stride, vocab=PRETRAIN_VOCAB)")
+    model.load_state_dict({**own, **{k: state[k] for k in keys}})
+    return model
+
+# %% ../nbs/13_sequence_nets.ipynb #c026s
+def pretraining_windows(pools: dict, length: int, step: int | None = None, exclude=(), k: int = 20, share: float = 0.5,
+                        max_n: float = 0.1, max_windows: int = 0, seed: int = 0) -> pd.DataFrame:
+    """Unlabelled windows for pretraining: the `length`-bp tiles (`step` apart, default `length`) of every pool's sequences
+    (`{pool: sequences}`), uppercased, on a random strand each (seeded), without windows of more than `max_n` N and
+    without any window that is a near duplicate of an `exclude` sequence (either holds at least `share` of the other's
+    distinct canonical `k`-mers). `max_windows` > 0 keeps a random sample of that many. Returns `seq`, `pool`; `.attrs`
+    holds the counts (tiles, too many N, near duplicates removed, kept)."""
+    from epinb.io import revcomp
+    from epinb.sequence import _kmer_table
+    rows = []
+    for name, seqs in pools.items():
+        w, _ = tile_windows([s.upper() for s in seqs], length, step or length)
+        rows += [(s, name) for s in w]
+    df = pd.DataFrame(rows, columns=["seq", "pool"])
+    if df.empty: raise InputError("pretraining_windows", "pools without sequences", "at least one sequence to tile")
+    counts = dict(tiles=len(df))
+    df = df[df.seq.str.count("N") <= max_n * df.seq.str.len()].reset_index(drop=True); counts["too_many_n"] = counts["tiles"] - len(df)
+    exclude = [s.upper() for s in exclude]
+    if exclude:
+        wk, ws, wn = _kmer_table(df.seq.tolist(), k); ek, es, en = _kmer_table(exclude, k)
+        m = pd.DataFrame(dict(kmer=wk, w=ws)).merge(pd.DataFrame(dict(kmer=ek, e=es)), on="kmer")
+        pairs = m.groupby(["w", "e"]).size().rename("n").reset_index()
+        near = pairs.w[(pairs.n >= share * wn[pairs.w]) | (pairs.n >= share * en[pairs.e])].unique()
+        df = df.drop(index=near).reset_index(drop=True)
+        counts["near_duplicates"] = int(len(near))
+    rng = np.random.default_rng(seed)
+    if max_windows and len(df) > max_windows: df = df.iloc[np.sort(rng.choice(len(df), max_windows, replace=False))].reset_index(drop=True)
+    flip = rng.random(len(df)) < 0.5
+    df.loc[flip, "seq"] = df.seq[flip].map(revcomp)
+    df.attrs = dict(counts, kept=len(df), **{f"kept_{p}": int((df.pool == p).sum()) for p in pools})
+    return df
+
+def pretrain_transformer(windows, length: int, stride: int = 1, epochs: int = 5, seed: int = 0, rate: float = 0.15,
+                         val_share: float = 0.05, max_val: int = 2000, batch_size: int = 64, lr: float = 1e-3, patience: int = 2,
+                         device=None, progress: bool = True, **size) -> tuple:
+    """Masked-token pretraining of an `EnhancerTransformer` body (`make_model` sizes `size`) on unlabelled `windows`
+    (sequences of up to `length` bp, 3-mers every `stride` bp; runs of ceil(3 / stride) tokens masked). Returns (the body's
+    state dict, history, summary: validation loss, masked-token accuracy and their chance levels)."""
+    seqs = list(windows)
+    n_val = min(max_val, max(1, int(round(val_share * len(seqs)))))
+    if len(seqs) - n_val < 1: raise InputError("pretrain_transformer", f"{len(seqs)} windows", "at least two (training and validation)")
+    order = np.random.default_rng(seed).permutation(len(seqs))
+    ids, real = encode(seqs, "transformer", length, stride)
+    tr, va = torch.from_numpy(order[n_val:]), torch.from_numpy(order[:n_val])
+    span = -(-3 // stride)
+    vx, vt = mask_tokens(ids[va], real[va], rate, span, torch.Generator().manual_seed(seed + 1))
+    torch.manual_seed(seed)
+    lm = TokenLM(make_model("transformer", 0, length, stride, vocab=PRETRAIN_VOCAB, **size))
+    def augment(b, g):
+        x, t = mask_tokens(b[0], b[1], rate, span, g); return [x, b[1], t]
+    hist = fit(lm, (ids[tr], real[tr]), (vx, real[va], vt), token_loss, n_inputs=2, epochs=epochs, lr=lr, batch_size=batch_size,
+               patience=patience, seed=seed, device=device, progress=progress, desc="pretrain", augment=augment)
+    # chance: each masked token predicted from the training windows' k-mer frequencies alone
+    t_ids = ids[tr][real[tr] & (ids[tr] >= 3) & (ids[tr] < MASK)]
+    freq = torch.bincount(t_ids, minlength=PRETRAIN_VOCAB).double() + 1.0; freq /= freq.sum()
+    target = vt[vt != -100]
+    logits = predict(lm, (vx, real[va]))[vt != -100]
+    summary = dict(val_loss=float(token_loss(logits[None], target[None]).item()), unigram_loss=float(-freq[target].log().mean().item()),
+                   masked_accuracy=float((logits.argmax(-1) == target).double().mean().item()),
+                   most_frequent_accuracy=float((target == freq.argmax()).double().mean().item()),
+                   train_windows=int(len(tr)), val_windows=int(n_val), masked_val_tokens=int(len(target)), epochs=int(len(hist)))
+    return lm.body.cpu().state_dict(), hist, summary
+
+def pretrained_transformer(name: str, windows, length: int, stride: int = 1, folder=None, progress: bool = True, **kw) -> dict:
+    """`pretrain_transformer(windows, length, stride, **kw)` built once and kept as a saved artefact under
+    `<folder or data/derived/pretrained>/<name>-<key>/` (`weights.pt`: the body's state dict; `spec.json`), the key a
+    hash of the windows, the settings and the code. Returns `state`, `spec`, `history`, `cached` (read from disk)."""
+    import json, time
+    from pathlib import Path
+    from epinb.config import derived_dir, atomic_dir
+    from epinb.features import content_key, code_version
+    windows = pd.DataFrame(dict(seq=list(windows)))
+    key = content_key("pretrained_transformer", PRETRAIN_VERSION, code_version(("epinb.sequence_nets", "epinb.train", "epinb.sequence")),
+                      windows, length, stride, {k: v for k, v in kw.items() if k not in ("device",)})
+    path = Path(folder or derived_dir("pretrained")) / f"{name}-{key}"
+    if not (path / "spec.json").exists():
+        t0 = time.time()
+        state, hist, summary = pretrain_transformer(windows.seq, length, stride, progress=progress, **kw)
+        spec = dict(name=name, key=key, length=length, stride=stride, vocab=PRETRAIN_VOCAB, settings={k: v for k, v in kw.items() if k != "device"},
+                    windows=len(windows), summary=summary, history=hist.to_dict("records"), seconds=round(time.time() - t0, 1))
+        with atomic_dir(path) as tmp:
+            torch.save(state, tmp / "weights.pt")
+            (tmp / "spec.json").write_text(json.dumps(spec, indent=1, default=float) + "\n")
+        cached = False
+    else: cached = True
+    spec = json.loads((path / "spec.json").read_text())
+    return dict(state=torch.load(path / "weights.pt", weights_only=True), spec=spec, history=pd.DataFrame(spec["history"]), cached=cached, path=path)
