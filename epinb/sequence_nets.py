@@ -18,8 +18,9 @@ __all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'MASK', 'P
            'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
            'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'model_size', 'sequence_features',
            'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions', 'cross_fit',
-           'tile_windows', 'pool_by_owner', 'predict_whole', 'cross_predict', 'TokenLM', 'mask_tokens', 'token_loss',
-           'load_encoder', 'pretraining_windows', 'pretrain_transformer', 'pretrained_transformer']
+           'tile_windows', 'pool_by_owner', 'predict_whole', 'cross_predict', 'bag_windows', 'encode_bags', 'BagNet',
+           'flip_bag_strands', 'predict_bags', 'mil_cross_fit', 'TokenLM', 'mask_tokens', 'token_loss', 'load_encoder',
+           'pretraining_windows', 'pretrain_transformer', 'pretrained_transformer', 'pretraining_code']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -343,6 +344,99 @@ def cross_predict(cv: dict, data, evaluate: dict, predict) -> dict:
     return _assemble(per, data, cv["held"], evaluate)
 
 
+# %% ../nbs/13_sequence_nets.ipynb #c026n
+def bag_windows(seqs, length: int, max_windows: int = 8) -> tuple:
+    """(windows, owner): each sequence as a bag of `length`-bp windows, ceil(its length / `length`) of them (at most
+    `max_windows`), spread evenly from its start to its end; a sequence no longer than `length` is one window."""
+    if length < 1 or max_windows < 1: raise InputError("bag_windows", f"length={length}, max_windows={max_windows}", "a positive window length and cap")
+    windows, owner = [], []
+    for i, s in enumerate(seqs):
+        n = len(s); k = 1 if n <= length else min(max_windows, -(-n // length))
+        starts = np.linspace(0, n - length, k).round().astype(int) if k > 1 else [0]
+        windows += [s[a:a + length] for a in starts]; owner += [i] * len(starts)
+    return windows, np.asarray(owner, np.int64)
+
+def encode_bags(seqs, length: int, max_windows: int = 8) -> tuple:
+    """(x (n, W, 4, length), mask (n, W, length), bags (n, W) bool) tensors of one-hot window bags (`bag_windows`),
+    W the largest bag; absent windows are all-zero and masked out."""
+    seqs = list(seqs); windows, owner = bag_windows(seqs, length, max_windows)
+    xw, mw = encode(windows, "cnn", length)
+    slot = np.arange(len(owner)) - np.searchsorted(owner, owner)          # position of each window in its bag
+    W = int(slot.max()) + 1 if len(slot) else 1
+    x = torch.zeros((len(seqs), W) + tuple(xw.shape[1:])); m = torch.zeros((len(seqs), W, length), dtype=torch.bool)
+    bags = torch.zeros((len(seqs), W), dtype=torch.bool)
+    o, s = torch.from_numpy(owner), torch.from_numpy(slot)
+    x[o, s], m[o, s], bags[o, s] = xw, mw, True
+    return x, m, bags
+
+class BagNet(nn.Module):
+    "A one-hot window network read over bags of windows: `(x, mask, bags) -> outputs` pooled over each bag's real windows."
+    def __init__(self, base: nn.Module, pool: str = "logmeanexp"):
+        super().__init__()
+        if pool not in ("max", "mean", "logmeanexp"): raise InputError("BagNet", f"pool={pool!r}", "'max', 'mean' or 'logmeanexp'")
+        self.base, self.pool = base, pool
+    def forward(self, x, mask, bags):
+        B, W = bags.shape
+        out = self.base(x[bags], mask[bags])                                   # the real windows only
+        pooled = {}
+        for name, v in out.items():
+            full = v.new_full((B, W) + tuple(v.shape[1:]), 0.0 if self.pool == "mean" else -1e4)
+            full = full.index_put((bags.nonzero(as_tuple=True)), v)
+            w = bags.to(v.dtype).view((B, W) + (1,) * (v.dim() - 1))
+            if self.pool == "max": pooled[name] = full.amax(1)
+            elif self.pool == "mean": pooled[name] = (full * w).sum(1) / w.sum(1).clamp(min=1)
+            else: pooled[name] = torch.logsumexp(full, 1) - w.sum(1).clamp(min=1).log()   # a smooth maximum: every window gets gradient
+        return pooled
+
+def flip_bag_strands(batch, generator):
+    "Training augmentation: each bag of one-hot windows (batch[0], mask batch[1]) reverse-complemented with probability 1/2."
+    x, m = batch[0], batch[1]
+    flip = (torch.rand(len(x), generator=generator) < 0.5).to(x.device)
+    x = torch.where(flip.view(-1, 1, 1, 1), x.flip((-2, -1)), x)               # A C G T -> T G C A, positions reversed
+    m = torch.where(flip.view(-1, 1, 1), m.flip(-1), m)
+    return [x, m, *batch[2:]]
+
+def predict_bags(model: BagNet, df, length: int, max_windows: int = 8) -> tuple:
+    "(P(enhancer) (n,), P(labels) (n, K)) of whole sequences, the mean over both strands of the bag model's probabilities."
+    from epinb.io import revcomp
+    outs = [predict(model, encode_bags(v, length, max_windows), batch_size=64) for v in (df.seq.tolist(), df.seq.map(revcomp).tolist())]
+    return (np.mean([torch.sigmoid(o["enhancer"]).numpy() for o in outs], 0), np.mean([torch.sigmoid(o["labels"]).numpy() for o in outs], 0))
+
+def mil_cross_fit(cv: dict, data, label_cols, length: int, evaluate=None, seed: int = 0, inner: float = 0.1, pool: str = "logmeanexp",
+                  max_windows: int = 8, epochs: int = 5, lr: float = 3e-4, patience: int = 2, batch_size: int = 16, device=None,
+                  progress: bool = True) -> dict:
+    """Multiple-instance training on whole sequences, per fold of a `cross_fit` run `cv` of a one-hot network: fold f's
+    model starts from `cv`'s fold-f network and is trained as a `BagNet` on the same inner early-stopping split (seed
+    + f) of the other folds, then predicts fold f and every table in `evaluate`. Returns `cross_fit`'s dict (`models`:
+    the `BagNet`s)."""
+    from epinb.compute import compute_map
+    if not all(isinstance(m, (EnhancerCNN, EnhancerCNNLSTM)) for m in cv["models"]):
+        raise InputError("mil_cross_fit", "a cross_fit run of " + ", ".join(sorted({type(m).__name__ for m in cv["models"]})), "one-hot networks (cnn, cnn_lstm)")
+    evaluate, folds = dict(evaluate or {}), list(cv["per_fold"])
+    fitted = compute_map(_mil_fold, list(zip(folds, cv["models"])), keys=[("mil_cross_fit", type(cv["models"][0]).__name__, seed, f) for f in folds],
+                         desc=f"MIL: {len(folds)} fold fits" if progress else None,
+                         shared=dict(data=data, evaluate=evaluate, label_cols=label_cols, length=length, seed=seed, inner=inner, pool=pool,
+                                     max_windows=max_windows, train_kw=dict(epochs=epochs, lr=lr, patience=patience, batch_size=batch_size, device=device)))
+    out = dict(models=[r[0] for r in fitted], histories=[r[1] for r in fitted], per_fold={f: r[2] for f, r in zip(folds, fitted)})
+    out["seconds"] = float(np.mean([r[3] for r in fitted]))
+    out["held"] = data.fold.isin(folds).to_numpy()
+    out["pred"] = _assemble(out["per_fold"], data, out["held"], evaluate)
+    return out
+
+def _mil_fold(item, data, evaluate, label_cols, length, seed, inner, pool, max_windows, train_kw) -> tuple:
+    "One fold of `mil_cross_fit` as a task: (BagNet, history, outputs `{val: on fold f, name: on evaluate[name]}`, seconds)."
+    import copy, time
+    from epinb.splits import group_split
+    (f, base), t0 = item, time.time()
+    rest = data[data.fold != f]; split = group_split(rest.key, (1 - inner, inner, 0.0), seed + f)
+    model = BagNet(copy.deepcopy(base), pool)
+    tr, va = ((*encode_bags(d.seq, length, max_windows), *label_arrays(d, "enhancer", label_cols)) for d in (rest[split == "train"], rest[split == "val"]))
+    tr, va = tuple(tr), tuple(va)
+    pw = label_pos_weight(tr[4].numpy(), tr[5].numpy()) if len(label_cols) else None
+    hist = fit(model, tr, va, multitask_loss(pw), n_inputs=3, seed=seed + f, progress=False, desc="mil", augment=flip_bag_strands, **train_kw)
+    preds = dict(val=predict_bags(model, data[data.fold == f], length, max_windows), **{n: predict_bags(model, d, length, max_windows) for n, d in evaluate.items()})
+    return model, hist, preds, time.time() - t0
+
 # %% ../nbs/13_sequence_nets.ipynb #c026q
 MASK = 3 + 64               # the mask token of masked-token pretraining: one id past the 64 3-mer ids
 PRETRAIN_VOCAB = MASK + 1   # the vocabulary of a pretrained (and of a fine-tuned) Transformer
@@ -454,14 +548,13 @@ def pretrain_transformer(windows, length: int, stride: int = 1, epochs: int = 5,
 def pretrained_transformer(name: str, windows, length: int, stride: int = 1, folder=None, progress: bool = True, **kw) -> dict:
     """`pretrain_transformer(windows, length, stride, **kw)` built once and kept as a saved artefact under
     `<folder or data/derived/pretrained>/<name>-<key>/` (`weights.pt`: the body's state dict; `spec.json`), the key a
-    hash of the windows, the settings and the code. Returns `state`, `spec`, `history`, `cached` (read from disk)."""
+    hash of the windows, the settings and the code that pretraining runs (`pretraining_code`). Returns `state`, `spec`, `history`, `cached` (read from disk)."""
     import json, time
     from pathlib import Path
     from epinb.config import derived_dir, atomic_dir
-    from epinb.features import content_key, code_version
+    from epinb.features import content_key
     windows = pd.DataFrame(dict(seq=list(windows)))
-    key = content_key("pretrained_transformer", PRETRAIN_VERSION, code_version(("epinb.sequence_nets", "epinb.train", "epinb.sequence")),
-                      windows, length, stride, {k: v for k, v in kw.items() if k not in ("device",)})
+    key = content_key("pretrained_transformer", PRETRAIN_VERSION, pretraining_code(), windows, length, stride, {k: v for k, v in kw.items() if k != "device"})
     path = Path(folder or derived_dir("pretrained")) / f"{name}-{key}"
     if not (path / "spec.json").exists():
         t0 = time.time()
@@ -475,3 +568,13 @@ def pretrained_transformer(name: str, windows, length: int, stride: int = 1, fol
     else: cached = True
     spec = json.loads((path / "spec.json").read_text())
     return dict(state=torch.load(path / "weights.pt", weights_only=True), spec=spec, history=pd.DataFrame(spec["history"]), cached=cached, path=path)
+
+def pretraining_code() -> str:
+    """sha256 (16 hex) of the source of everything pretraining runs (the model, masking, loss, tokens, the one trainer and
+    its dropout), part of a pretrained encoder's cache key: a change there makes a new encoder, a change elsewhere in these
+    modules keeps the cached one."""
+    import hashlib, inspect
+    from epinb import train, sequence, sequence_nets as sn   # the module's source (also when called from this notebook)
+    objs = (sn.EnhancerTransformer, sn.Heads, sn.TokenLM, sn.mask_tokens, sn.token_loss, sn.pretrain_transformer, sn.encode, sn.make_model,
+            train.fit, train.predict, train._batches, train.Dropout, train.fast_dropout, sequence.kmer_tokens, sequence._codes, sequence.fit_length)
+    return hashlib.sha256("".join(inspect.getsource(o) for o in objs).encode()).hexdigest()[:16]
