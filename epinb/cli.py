@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("--fasta", required=True, help="FASTA file (plain or gzip) of the sequences to score")
     pe.add_argument("--out", required=True, help="output TSV: id, p_enhancer, enhancer, then p_<label>, <label> per label")
     pe.add_argument("--invalid", choices=["error", "n"], default="error", help="characters outside ACGTN: an error (default) or N")
+    pe.add_argument("--read", choices=["crop", "whole-mean", "whole-max"], default="crop",
+                    help="how the networks read a sequence longer than their input: its central window (crop, default: as evaluated), "
+                         "or every window on both strands, pooled by the mean or the maximum (calls at the same thresholds)")
     return p
 
 def _tracks(groups) -> dict:
@@ -173,7 +176,7 @@ def main(argv=None) -> int:
         if args.command == "predict-enhancers":
             from epinb.predict import predict_enhancers
             _out_file(args.out)
-            r = predict_enhancers(args.model, args.fasta, args.out, invalid=args.invalid)
+            r = predict_enhancers(args.model, args.fasta, args.out, invalid=args.invalid, read=args.read)
             print(f"{len(r)} sequences scored, {int(r.enhancer.sum())} called enhancers; written to {args.out}"); return 0
         if args.command == "reproduce":
             from epinb.paper import check_reproducible

@@ -14,9 +14,9 @@ from .io import read_gene_table, read_gtf_genes, read_peaks
 from .tracks import open_track, PeakTrack, bin_stack
 
 # %% auto #0
-__all__ = ['MIN_REFERENCE_GENES', 'EXPRESSION_SCALES', 'ENHANCER_MODEL', 'open_inputs', 'cpu_state', 'save_state', 'load_state',
-           'reference_genes', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble', 'expression_scale',
-           'predict_expression', 'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
+__all__ = ['MIN_REFERENCE_GENES', 'EXPRESSION_SCALES', 'ENHANCER_MODEL', 'READS', 'open_inputs', 'cpu_state', 'save_state',
+           'load_state', 'reference_genes', 'predict_gbm', 'predict_histone_net', 'save_histone_ensemble',
+           'expression_scale', 'predict_expression', 'save_enhancer_model', 'predict_sequences', 'predict_enhancers']
 
 # %% ../nbs/17_predict.ipynb #c004
 def _files(spec: str) -> list:
@@ -259,21 +259,29 @@ def _enhancer_meta(model_dir: Path) -> dict:
     meta = json.loads(path.read_text()); _check_model_meta(meta, path, ENHANCER_MODEL)
     return meta
 
-def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
+READS = ("crop", "whole-mean", "whole-max")
+
+def predict_sequences(model_dir, seqs: pd.DataFrame, read: str = "crop") -> pd.DataFrame:
     """Apply a model saved by `save_enhancer_model` to a table with `id` and `seq` (uppercase ACGTN, as `sanitize` gives):
     `id, p_enhancer, enhancer`, then `p_<label>, <label>` for each label; calls are 0/1 at the saved out-of-fold
     thresholds (missing where the label is defined for enhancers only and the sequence is not called one). A sequence
-    that is more than half N gets NaN probabilities and no calls, with a warning naming it."""
+    that is more than half N gets NaN probabilities and no calls, with a warning naming it. `read`: how the networks
+    read a sequence longer than their input: its central `length` bp (`crop`, as they were evaluated), or every window
+    half a window apart on both strands, the window probabilities pooled by their mean or maximum (`whole-mean`,
+    `whole-max`, `predict_whole`; the calls then use the same thresholds, chosen for the crop). The motif baseline
+    always reads the whole sequence."""
     import warnings
     from scipy.special import expit
-    from epinb.sequence_nets import make_model, predict_enhancer, sequence_features
+    from epinb.sequence_nets import make_model, predict_enhancer, predict_whole, sequence_features
+    if read not in READS: raise InputError("predict_sequences", f"read={read!r}", f"one of {READS}")
     model_dir = Path(model_dir); meta = _enhancer_meta(model_dir)
     labels, n = meta["labels"], len(seqs)
     lo_hi = meta.get("train_lengths")
     if lo_hi:
         lens = seqs.seq.str.len(); out = int(((lens < lo_hi[0]) | (lens > lo_hi[1])).sum())
-        if out: warnings.warn(f"{out} of {n} sequences are outside the training lengths {lo_hi[0]}-{lo_hi[1]} bp; "
-                              f"networks see the central {meta['length']} bp (N-padded), motif_lr the whole sequence")
+        if out: warnings.warn(f"{out} of {n} sequences are outside the training lengths {lo_hi[0]}-{lo_hi[1]} bp; networks see "
+                              + (f"the central {meta['length']} bp (N-padded)" if read == "crop" else f"every {meta['length']}-bp window ({read})")
+                              + ", motif_lr the whole sequence")
     outputs = {}   # kind -> (n, 1 + labels) probabilities, the mean of its members
     for kind, files in meta["members"].items():
         P = []
@@ -289,7 +297,8 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
             net_meta = meta["networks"][kind]
             for file in files:
                 net = load_state(make_model(kind, len(labels), meta["length"], net_meta["stride"], **net_meta["size"]), model_dir / file)
-                p, l = predict_enhancer(net, seqs, kind, meta["length"], net_meta["stride"])
+                p, l = (predict_enhancer(net, seqs, kind, meta["length"], net_meta["stride"]) if read == "crop" else
+                        predict_whole(net, seqs, kind, meta["length"], net_meta["stride"], pool=read.split("-")[1]))
                 P.append(np.column_stack([p, l]))
         outputs[kind] = np.mean(P, 0)
     res, is_enh = pd.DataFrame(dict(id=seqs["id"].to_numpy())), None
@@ -308,15 +317,16 @@ def predict_sequences(model_dir, seqs: pd.DataFrame) -> pd.DataFrame:
                       f"prediction (NaN, no call): {', '.join(map(str, ids[:5]))}{' ...' if len(ids) > 5 else ''}")
     return res
 
-def predict_enhancers(model_dir, fasta, out=None, invalid: str = "error") -> pd.DataFrame:
-    """`predict_sequences` on every record of a FASTA file (ids: the first word of each header, which must be unique;
-    sequences uppercased, anything outside ACGTN an error or, with `invalid='n'`, N); written atomically to `out` (TSV)."""
+def predict_enhancers(model_dir, fasta, out=None, invalid: str = "error", read: str = "crop") -> pd.DataFrame:
+    """`predict_sequences` (with `read`) on every record of a FASTA file (ids: the first word of each header, which must be
+    unique; sequences uppercased, anything outside ACGTN an error or, with `invalid='n'`, N); written atomically to `out` (TSV)."""
+    if read not in READS: raise InputError("predict_enhancers", f"read={read!r}", f"one of {READS}")
     from epinb.io import read_fasta_records
     from epinb.sequence import sanitize
     _enhancer_meta(Path(model_dir))   # a wrong model folder fails before the sequences are read
     recs = read_fasta_records(fasta, unique_ids=True)
     recs["seq"] = [sanitize(s, invalid=invalid, record=i, file=str(fasta)) for s, i in zip(recs.seq, recs.id)]
-    res = predict_sequences(model_dir, recs)
+    res = predict_sequences(model_dir, recs, read)
     if out is not None:
         with atomic_write(out) as f: res.to_csv(f, sep="\t", index=False, float_format="%.6f")
     return res

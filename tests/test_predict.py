@@ -167,3 +167,24 @@ def test_predict_e116_reproduces_the_notebooks_predictions_from_count_files(run_
     r = run_epinb("predict", "--model", model, "--genes", one, "--tracks", *spec, "--out", tmp_path / "o1.tsv")
     assert r.returncode == 0, r.stderr
     assert abs(pd.read_csv(tmp_path / "o1.tsv", sep="\t").gex_predicted[0] - b.gex_predicted[6]) < 2e-6
+
+
+def test_predict_enhancers_reads_whole_elements_on_request(run_epinb, tmp_path):
+    "`--read whole-max`: a saved network reads every window of each real VISTA test element on both strands, pooled by the maximum."
+    import numpy as np
+    import torch
+    from epinb.io import read_fasta_records
+    from epinb.predict import save_enhancer_model
+    from epinb.sequence_nets import make_model, predict_enhancer, predict_whole
+    _, fasta, _ = saved_enhancers("enhancers_vista", "vista_test")
+    torch.manual_seed(0); net = make_model("cnn", 1, 1000, channels=8).eval()   # any network: this checks the reading, not the training
+    model = save_enhancer_model(tmp_path / "m", dict(cnn=[net]), dict(enhancer=(("cnn",), 0.5), active_heart=(("cnn",), 0.5)), ["active_heart"], 1000,
+                                sizes=dict(cnn=dict(channels=8)))
+    seqs = read_fasta_records(fasta, unique_ids=True).assign(seq=lambda d: d.seq.str.upper())
+    assert (seqs.seq.str.len() > 1000).mean() > 0.5   # most test elements are longer than the network's input
+    for read, expected in (("crop", predict_enhancer(net, seqs, "cnn", 1000)[0]), ("whole-max", predict_whole(net, seqs, "cnn", 1000, pool="max")[0])):
+        r = run_epinb("predict-enhancers", "--model", model, "--fasta", fasta, "--out", tmp_path / f"{read}.tsv", "--read", read)
+        assert r.returncode == 0, r.stderr
+        np.testing.assert_allclose(pd.read_csv(tmp_path / f"{read}.tsv", sep="\t").p_enhancer, expected, atol=1e-5)
+    r = run_epinb("predict-enhancers", "--model", model, "--fasta", fasta, "--out", tmp_path / "x.tsv", "--read", "whole")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
