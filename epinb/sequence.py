@@ -9,8 +9,9 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'MOTIF_SCAN_VERSION', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key',
-           'duplicate_report', 'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'shared_kmers',
-           'leak_counts', 'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
+           'duplicate_report', 'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names',
+           'kmer_pair_counts', 'shared_kmers', 'leak_counts', 'near_duplicate_report', 'pwm_log_odds', 'motif_scan',
+           'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -149,6 +150,12 @@ def _kmer_table(seqs, k: int) -> tuple:
     n = np.array([len(i) for i in ids], np.int64)
     return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), np.repeat(np.arange(len(ids)), n), n
 
+def kmer_pair_counts(qk, qs, rk, rs) -> pd.DataFrame:
+    "`q, r, n`: how many distinct k-mers each pair of a query and a reference sequence share, from two `_kmer_table`s (pairs sharing none left out)."
+    import pandas as pd
+    m = pd.DataFrame(dict(kmer=qk, q=qs)).merge(pd.DataFrame(dict(kmer=rk, r=rs)), on="kmer")
+    return m.groupby(["q", "r"]).size().rename("n").reset_index()
+
 def shared_kmers(query, reference=None, k: int = 20, groups=None) -> pd.DataFrame:
     """For each query sequence (in order), the reference sequence that holds the largest share of its distinct canonical
     k-mers: `reference` (its position in `reference`, -1 when none shares a k-mer; ties go to the first), `shared` (that
@@ -160,11 +167,11 @@ def shared_kmers(query, reference=None, k: int = 20, groups=None) -> pd.DataFram
         raise InputError("shared_kmers", f"k = {k!r}", "an integer k-mer length from 1 to 31 (ids are int64)")
     query = list(query); qk, qs, qn = _kmer_table(query, k)
     rk, rs = (qk, qs) if reference is None else _kmer_table(list(reference), k)[:2]
-    m = pd.DataFrame(dict(kmer=qk, q=qs)).merge(pd.DataFrame(dict(kmer=rk, r=rs)), on="kmer")
+    hits = kmer_pair_counts(qk, qs, rk, rs)
     if reference is None:
         g = np.arange(len(query)) if groups is None else np.asarray(groups)
-        m = m[g[m.q.to_numpy()] != g[m.r.to_numpy()]]
-    hits = m.groupby(["q", "r"]).size().rename("n").reset_index().sort_values(["q", "n", "r"], ascending=[True, False, True])
+        hits = hits[g[hits.q.to_numpy()] != g[hits.r.to_numpy()]]
+    hits = hits.sort_values(["q", "n", "r"], ascending=[True, False, True])
     best = hits.drop_duplicates("q").set_index("q")
     out = pd.DataFrame(dict(reference=-1, shared=0.0, kmers=qn))
     out.loc[best.index, "reference"] = best.r.to_numpy()

@@ -277,6 +277,10 @@ def cross_fit(kind, data, label_cols, length, evaluate=None, folds=None, stride:
                          desc=f"{kind}: {len(folds)} fold fits" if progress else None,
                          shared=dict(kind=kind, data=data, evaluate=evaluate, label_cols=label_cols, length=length, stride=stride,
                                      seed=seed, inner=inner, features=features, C=C, train_kw=train_kw))
+    return _fold_results(fitted, folds, data, evaluate)
+
+def _fold_results(fitted, folds, data, evaluate) -> dict:
+    "`cross_fit`'s dict from its fold tasks' (model, history, outputs, seconds) results."
     out = dict(models=[r[0] for r in fitted], histories=[r[1] for r in fitted], per_fold={f: r[2] for f, r in zip(folds, fitted)})
     out["seconds"] = float(np.mean([r[3] for r in fitted]))   # per fit: the tasks' own durations, also when they ran side by side
     out["held"] = data.fold.isin(folds).to_numpy()
@@ -417,11 +421,7 @@ def mil_cross_fit(cv: dict, data, label_cols, length: int, evaluate=None, seed: 
                          desc=f"MIL: {len(folds)} fold fits" if progress else None,
                          shared=dict(data=data, evaluate=evaluate, label_cols=label_cols, length=length, seed=seed, inner=inner, pool=pool,
                                      max_windows=max_windows, train_kw=dict(epochs=epochs, lr=lr, patience=patience, batch_size=batch_size, device=device)))
-    out = dict(models=[r[0] for r in fitted], histories=[r[1] for r in fitted], per_fold={f: r[2] for f, r in zip(folds, fitted)})
-    out["seconds"] = float(np.mean([r[3] for r in fitted]))
-    out["held"] = data.fold.isin(folds).to_numpy()
-    out["pred"] = _assemble(out["per_fold"], data, out["held"], evaluate)
-    return out
+    return _fold_results(fitted, folds, data, evaluate)
 
 def _mil_fold(item, data, evaluate, label_cols, length, seed, inner, pool, max_windows, train_kw) -> tuple:
     "One fold of `mil_cross_fit` as a task: (BagNet, history, outputs `{val: on fold f, name: on evaluate[name]}`, seconds)."
@@ -490,7 +490,7 @@ def pretraining_windows(pools: dict, length: int, step: int | None = None, exclu
     distinct canonical `k`-mers). `max_windows` > 0 keeps a random sample of that many. Returns `seq`, `pool`; `.attrs`
     holds the counts (tiles, too many N, near duplicates removed, kept)."""
     from epinb.io import revcomp
-    from epinb.sequence import _kmer_table
+    from epinb.sequence import _kmer_table, kmer_pair_counts
     rows = []
     for name, seqs in pools.items():
         w, _ = tile_windows([s.upper() for s in seqs], length, step or length)
@@ -502,9 +502,8 @@ def pretraining_windows(pools: dict, length: int, step: int | None = None, exclu
     exclude = [s.upper() for s in exclude]
     if exclude:
         wk, ws, wn = _kmer_table(df.seq.tolist(), k); ek, es, en = _kmer_table(exclude, k)
-        m = pd.DataFrame(dict(kmer=wk, w=ws)).merge(pd.DataFrame(dict(kmer=ek, e=es)), on="kmer")
-        pairs = m.groupby(["w", "e"]).size().rename("n").reset_index()
-        near = pairs.w[(pairs.n >= share * wn[pairs.w]) | (pairs.n >= share * en[pairs.e])].unique()
+        pairs = kmer_pair_counts(wk, ws, ek, es)
+        near = pairs.q[(pairs.n >= share * wn[pairs.q]) | (pairs.n >= share * en[pairs.r])].unique()
         df = df.drop(index=near).reset_index(drop=True)
         counts["near_duplicates"] = int(len(near))
     rng = np.random.default_rng(seed)
@@ -553,13 +552,13 @@ def pretrained_transformer(name: str, windows, length: int, stride: int = 1, fol
     from pathlib import Path
     from epinb.config import derived_dir, atomic_dir
     from epinb.features import content_key
-    windows = pd.DataFrame(dict(seq=list(windows)))
-    key = content_key("pretrained_transformer", PRETRAIN_VERSION, pretraining_code(), windows, length, stride, {k: v for k, v in kw.items() if k != "device"})
+    windows, settings = pd.DataFrame(dict(seq=list(windows))), {k: v for k, v in kw.items() if k != "device"}
+    key = content_key("pretrained_transformer", PRETRAIN_VERSION, pretraining_code(), windows, length, stride, settings)
     path = Path(folder or derived_dir("pretrained")) / f"{name}-{key}"
     if not (path / "spec.json").exists():
         t0 = time.time()
         state, hist, summary = pretrain_transformer(windows.seq, length, stride, progress=progress, **kw)
-        spec = dict(name=name, key=key, length=length, stride=stride, vocab=PRETRAIN_VOCAB, settings={k: v for k, v in kw.items() if k != "device"},
+        spec = dict(name=name, key=key, length=length, stride=stride, vocab=PRETRAIN_VOCAB, settings=settings,
                     windows=len(windows), summary=summary, history=hist.to_dict("records"), seconds=round(time.time() - t0, 1))
         with atomic_dir(path) as tmp:
             torch.save(state, tmp / "weights.pt")
