@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install bedtools browser data figures html lab test bench readme check-clean reproducible
+.PHONY: install bedtools browser data pretrain figures html lab test bench readme check-clean reproducible
 
 install: $(STAMP)
 
@@ -46,7 +46,12 @@ browser:
 data: install
 	$(BIN)/epinb data fetch --quiet
 
-figures: install data
+# The enhancer notebook's two pretrained Transformer encoders (masked-token pretraining on unlabelled sequence outside
+# every test set), built once into data/derived/pretrained/ and only read back afterwards; notebook 24 reads them.
+pretrain: install data
+	$(BIN)/epinb pretrain --profile full
+
+figures: install data pretrain
 	$(BIN)/epinb figures --profile full --kernel epinb $(if $(WORKERS),--workers $(WORKERS))
 	$(MAKE) readme
 

@@ -20,6 +20,7 @@ _EPILOG = """examples:
   epinb figures --profile quick --only 20 22_expression_gbm
   epinb figures --workers 4                     the independent notebooks side by side on a local Dask cluster
   epinb reproduce nbs/23_histone_net.ipynb      run a notebook twice (full profile) and compare every number
+  epinb pretrain                                build (or find) the enhancer notebook's pretrained Transformer encoders
   epinb html                                    the executed paper (build/) as web pages in build/html/, no re-execution
   epinb lab                                     JupyterLab on the notebooks, with the epinb kernel
   epinb predict --model data/derived/models/full/expression_gbm --genes X3_test_info.tsv \
@@ -60,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(each worker runs cores / N threads, at most the profile's 2; LightGBM results do not depend on it)")
     g.add_argument("--scheduler", help="address of an existing Dask scheduler to run them on instead (default: $EPINB_SCHEDULER)")
     g.add_argument("--no-html", action="store_true", help="do not render the executed notebooks as web pages into <build>/html afterwards")
+    pt = sub.add_parser("pretrain", help="build the enhancer notebook's two pretrained Transformer encoders (cached under data/derived/pretrained/)",
+                        description="Masked-token pretraining of the enhancer notebook's two Transformer encoders (200 bp, overlapping "
+                                    "3-mers; 1 kb, non-overlapping 3-mers) on the hg38 slice, the VISTA training pool and the iEnhancer "
+                                    "training set, without any test sequence or near duplicate of one, with the notebook's settings "
+                                    "(`epinb.sequence_nets.paper_encoders`). Each is built once and kept under data/derived/pretrained/ "
+                                    "(weights.pt + spec.json), keyed by its windows, settings and code; notebook 24 reads what this "
+                                    "built, and an encoder already there is only read back.",
+                        epilog="example: epinb pretrain --profile full   (make pretrain; make figures runs it first)")
+    pt.add_argument("--profile", default=os.environ.get("EPINB_PROFILE", "full"), choices=["quick", "full"])
+    pt.add_argument("--quiet", action="store_true", help="no progress bars")
     h = sub.add_parser("html", help="render the executed paper notebooks and the library notebooks as web pages (no re-execution)",
                        description="Render the last run's executed notebooks (build/*.ipynb) and the library notebooks (nbs/0*, nbs/1*) "
                                    "into self-contained HTML pages with an index beside the headline table of metrics.json.",
@@ -193,6 +204,15 @@ def main(argv=None) -> int:
                 from epinb.pages import render_site
                 print(f"[epinb] the paper as web pages: {render_site(build, figures) / 'index.html'}", flush=True)
             return 0
+        if args.command == "pretrain":
+            import time
+            from epinb.sequence_nets import paper_encoders
+            t0 = time.time()
+            for task, e in paper_encoders(profile=args.profile, progress=not args.quiet).items():
+                sm = e["spec"]["summary"]
+                print(f"{task}: {'read back' if e['cached'] else 'built'} {e['path']} ({len(e['corpus']):,} windows of {e['length']} bp; "
+                      f"validation loss {sm['val_loss']:.3f} vs {sm['unigram_loss']:.3f} by k-mer frequencies; built in {e['spec']['seconds']:.0f} s)")
+            print(f"{time.time() - t0:.0f} s"); return 0
         if args.command == "html":
             from epinb.paper import run_dirs
             from epinb.pages import render_site

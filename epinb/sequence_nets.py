@@ -13,14 +13,15 @@ from .errors import InputError
 from .train import fast_dropout
 
 # %% auto #0
-__all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'MASK', 'PRETRAIN_VOCAB', 'PRETRAIN_VERSION', 'Heads',
-           'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer', 'multitask_loss',
-           'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
+__all__ = ['KINDS', 'REFERENCE_SIZE', 'CPU_SIZE', 'SHAPES', 'MODELS', 'MASK', 'PRETRAIN_VOCAB', 'PRETRAIN_VERSION',
+           'PRETRAIN_HG38', 'Heads', 'masked_max_mean', 'EnhancerCNN', 'EnhancerCNNLSTM', 'EnhancerTransformer',
+           'multitask_loss', 'label_pos_weight', 'sequence_attribution', 'encode', 'make_model', 'label_arrays',
            'with_reverse_complements', 'train_enhancer_model', 'predict_enhancer', 'model_size', 'sequence_features',
            'fit_linear_heads', 'predict_linear_heads', 'fit_predictor', 'average_predictions', 'cross_fit',
            'tile_windows', 'pool_by_owner', 'predict_whole', 'cross_predict', 'bag_windows', 'encode_bags', 'BagNet',
            'flip_bag_strands', 'predict_bags', 'mil_cross_fit', 'TokenLM', 'mask_tokens', 'token_loss', 'load_encoder',
-           'pretraining_windows', 'pretrain_transformer', 'pretrained_transformer', 'pretraining_code']
+           'pretraining_windows', 'pretrain_transformer', 'pretrained_transformer', 'pretraining_code', 'paper_sizes',
+           'ienhancer_sets', 'vista_sets', 'paper_encoders']
 
 # %% ../nbs/13_sequence_nets.ipynb #c005
 class Heads(nn.Module):
@@ -577,3 +578,89 @@ def pretraining_code() -> str:
     objs = (sn.EnhancerTransformer, sn.Heads, sn.TokenLM, sn.mask_tokens, sn.token_loss, sn.pretrain_transformer, sn.encode, sn.make_model,
             train.fit, train.predict, train._batches, train.Dropout, train.fast_dropout, sequence.kmer_tokens, sequence._codes, sequence.fit_length)
     return hashlib.sha256("".join(inspect.getsource(o) for o in objs).encode()).hexdigest()[:16]
+
+# %% ../nbs/13_sequence_nets.ipynb #c026v
+def paper_sizes(profile: str = "full", device=None, transformer_shape: str = "auto") -> tuple:
+    """(shape, `{kind: make_model keywords}`) of the paper's enhancer models: the full profile at `model_size` ("auto":
+    the reference Transformer on a CUDA `device`, the CPU shape elsewhere), the quick profile at a toy size."""
+    from epinb.config import get_profile
+    P = get_profile(profile)
+    shape = ("reference" if torch.device(device or "cpu").type == "cuda" else "cpu") if transformer_shape == "auto" else transformer_shape
+    sizes = {k: model_size(k, shape) for k in KINDS} if P.name == "full" else \
+            {k: dict(channels=16, hidden=8, d_model=16, n_layers=1, n_heads=2, d_ff=32) for k in KINDS}
+    return shape, dict(sizes, motif_lr={})
+
+def ienhancer_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> dict:
+    """The paper's iEnhancer-2L data: `ie` (every record, `softmasked` share measured before `sanitize` uppercases,
+    MD5 `key`), `train` (the layer-1 training set with strength from layer 2, `fold`: MD5-grouped, stratified by
+    non-enhancer / weak / strong), `test1`, `test2` (the layer-1 and layer-2 test sets), `test1_dedup` (the layer-1 test sequences that are not
+    exact copies of a training sequence, of the whole training set). The quick profile samples
+    `max_seqs // 2` training sequences per class."""
+    from epinb.config import get_profile
+    from epinb.io import read_ienhancer, ienhancer_training_set
+    from epinb.sequence import sanitize, md5_key
+    from epinb.splits import group_kfold
+    P = get_profile(profile)
+    ie = read_ienhancer()
+    ie["softmasked"] = ie.seq.str.count("[a-z]") / ie.seq.str.len()   # lowercase = repeat-masked; measured before uppercasing
+    ie["seq"] = [sanitize(s, record=i, file="ienhancer") for s, i in zip(ie.seq, ie.id)]
+    ie["key"] = ie.seq.map(md5_key)
+    l1, l2 = ie[ie.layer == "layer1"], ie[ie.layer == "layer2"]
+    train = ienhancer_training_set(ie)
+    test1, test2 = l1[l1.split == "test"].copy(), l2[l2.split == "test"].copy()
+    test1_dedup = test1[~test1.key.isin(set(train.key))]   # against the whole training set, before any sample
+    if P.max_seqs:
+        train = pd.concat([d.sample(min(len(d), P.max_seqs // 2), random_state=seed) for _, d in train.groupby("enhancer")])
+    train["fold"] = group_kfold(train.key, cv_folds, seed, strata=train.strong.fillna(-1))   # strata: non-enhancer, weak, strong
+    return dict(ie=ie, train=train, test1=test1, test2=test2, test1_dedup=test1_dedup)
+
+def vista_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> tuple:
+    """The paper's VISTA elements: sanitised (`n` for invalid bases), MD5 `key`, `split` ("test": an MD5-grouped 15 %;
+    "train": the pool the folds are drawn from) and `fold` (-1 on test; MD5-grouped, stratified by enhancer). The quick
+    profile samples `max_seqs // 2` elements per split."""
+    from epinb.config import get_profile
+    from epinb.io import read_vista
+    from epinb.sequence import sanitize, md5_key
+    from epinb.splits import group_split, group_kfold
+    P = get_profile(profile)
+    vista = read_vista()
+    vista["seq"] = [sanitize(s, invalid="n", record=i, file="vista.fa") for s, i in zip(vista.seq, vista.id)]
+    vista["key"] = vista.seq.map(md5_key)
+    positives = vista.filter(like="active_").sum().sort_values(ascending=False)
+    vista["split"] = np.where(group_split(vista.key, (0.7, 0.15, 0.15), seed) == "test", "test", "train")
+    if P.max_seqs: vista = pd.concat([d.sample(min(len(d), P.max_seqs // 2), random_state=seed) for _, d in vista.groupby("split")])
+    vista["fold"] = -1   # the test set
+    pool = vista.split == "train"
+    vista.loc[pool, "fold"] = group_kfold(vista.key[pool], cv_folds, seed, strata=vista.enhancer[pool])
+    return vista, positives
+
+PRETRAIN_HG38 = "hg38/chr2_1-2333275.fa.gz"   # the unlabelled genome slice of the pretraining corpus (under data/raw/)
+
+def paper_encoders(ienhancer: dict | None = None, vista: pd.DataFrame | None = None, profile: str = "full", seed: int = 0,
+                   epochs: int = 5, max_windows: int = 16000, vista_length: int = 1000, vista_stride: int = 3,
+                   transformer_shape: str = "auto", device=None, folder=None, progress: bool = True) -> dict:
+    """The paper's two pretrained Transformer encoders, built once (`pretrained_transformer`, under
+    data/derived/pretrained/) or read back: "ienhancer" (200 bp, overlapping 3-mers) on the hg38 slice, the VISTA
+    training pool and the iEnhancer training set; "vista" (`vista_length` bp, 3-mers every `vista_stride`) on the first
+    two. No test sequence of either dataset, nor a near duplicate of one, is in either corpus. `ienhancer` / `vista`:
+    `ienhancer_sets` / `vista_sets(...)[0]` of the same profile and seed (read when None). The quick profile: one epoch on at
+    most 400 windows. `folder`: where the encoders are kept (default data/derived/pretrained/). Returns `{task: {"corpus": windows (counts in .attrs), "length", "stride", **pretrained_transformer}}`."""
+    from epinb.config import get_profile, raw_dir, torch_device
+    from epinb.io import FastaGenome
+    P = get_profile(profile); device = device or torch_device()
+    ienhancer = ienhancer if ienhancer is not None else ienhancer_sets(profile, seed)
+    vista = vista if vista is not None else vista_sets(profile, seed)[0]
+    genome = FastaGenome(raw_dir() / PRETRAIN_HG38)
+    hg38 = genome.sequence("chr2", 0, genome.chrom_sizes["chr2"], upper=True)
+    held_out = pd.concat([ienhancer["test1"].seq, ienhancer["test2"].seq, vista.seq[vista.split == "test"]]).tolist()
+    pools = {"hg38": [hg38], "vista_train": vista.seq[vista.split == "train"].tolist()}
+    tasks = {"ienhancer": (200, 1, dict(pools, ienhancer_train=ienhancer["train"].seq.tolist()), 64), "vista": (vista_length, vista_stride, pools, 32)}
+    cap = max_windows if P.name == "full" else 400
+    size = paper_sizes(profile, device, transformer_shape)[1]["transformer"]
+    kw = dict(epochs=epochs if P.name == "full" else 1, seed=seed, device=device, patience=2, **size)
+    out = {}
+    for task, (length, stride, pl, batch) in tasks.items():
+        corpus = pretraining_windows(pl, length, exclude=held_out, max_windows=cap, seed=seed)
+        out[task] = dict(corpus=corpus, length=length, stride=stride,
+                         **pretrained_transformer(f"{task}_{profile}", corpus.seq, length, stride, batch_size=batch, folder=folder, progress=progress, **kw))
+    return out

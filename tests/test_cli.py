@@ -10,7 +10,7 @@ def test_top_level_help_lists_commands_and_examples(run_epinb):
         assert word in r.stdout
 
 
-@pytest.mark.parametrize("args", [("data", "fetch"), ("data", "verify"), ("figures",), ("predict",), ("predict-enhancers",)])
+@pytest.mark.parametrize("args", [("data", "fetch"), ("data", "verify"), ("figures",), ("predict",), ("predict-enhancers",), ("pretrain",)])
 def test_each_subcommand_has_help_with_an_example(run_epinb, args):
     r = run_epinb(*args, "--help")
     assert r.returncode == 0 and "example" in r.stdout
@@ -118,3 +118,22 @@ def test_a_run_of_n_is_not_called_an_enhancer(run_epinb, tmp_path):
     o = pd.read_csv(tmp_path / "o.tsv", sep="\t")
     assert o.p_enhancer.isna().tolist() == [True, False] and o.enhancer.isna().tolist() == [True, False]
     assert "epinb: warning: 1 of 2 sequences are mostly N" in r.stderr
+
+
+def test_pretrain_reads_back_the_encoders_notebook_24_used(run_epinb, quick_paper):
+    """`epinb pretrain` (`make pretrain`, which `make figures` runs first) and notebook 24 build the same two encoders
+    (`paper_encoders`: same corpora, settings and code, so the same cache key): after the quick paper the command only
+    reads them back, and their validation losses are the ones the notebook reported."""
+    import json, re
+    from pathlib import Path
+    import pandas as pd
+    r = run_epinb("pretrain", "--profile", "quick", "--quiet", env={"EPINB_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    found = dict(re.findall(r"^(ienhancer|vista): read back (\S+) ", r.stdout, re.M))
+    assert sorted(found) == ["ienhancer", "vista"], r.stdout
+    table = pd.read_csv(quick_paper["figures"] / "tables/enhancers_pretraining.csv").set_index("encoder")
+    for task, path in found.items():
+        spec = json.loads((Path(path) / "spec.json").read_text())
+        assert spec["name"] == f"{task}_quick" and (Path(path) / "weights.pt").exists()
+        assert spec["summary"]["val_loss"] == pytest.approx(table.loc[task, "val_loss"], rel=1e-9)
+        assert spec["windows"] == table.loc[task, "kept"]
