@@ -594,7 +594,7 @@ def ienhancer_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> d
     """The paper's iEnhancer-2L data: `ie` (every record, `softmasked` share measured before `sanitize` uppercases,
     MD5 `key`), `train` (the layer-1 training set with strength from layer 2, `fold`: MD5-grouped, stratified by
     non-enhancer / weak / strong), `test1`, `test2` (the layer-1 and layer-2 test sets), `test1_dedup` (the layer-1 test sequences that are not
-    exact copies of a training sequence, of the whole training set). The quick profile samples
+    exact copies of any training sequence, the whole training set in every profile). The quick profile samples
     `max_seqs // 2` training sequences per class."""
     from epinb.config import get_profile
     from epinb.io import read_ienhancer, ienhancer_training_set
@@ -615,9 +615,11 @@ def ienhancer_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> d
     return dict(ie=ie, train=train, test1=test1, test2=test2, test1_dedup=test1_dedup)
 
 def vista_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> tuple:
-    """The paper's VISTA elements: sanitised (`n` for invalid bases), MD5 `key`, `split` ("test": an MD5-grouped 15 %;
-    "train": the pool the folds are drawn from) and `fold` (-1 on test; MD5-grouped, stratified by enhancer). The quick
-    profile samples `max_seqs // 2` elements per split."""
+    """(elements, positives): the paper's VISTA elements, sanitised (`n` for invalid bases), with MD5 `key`, `split`
+    ("test": an MD5-grouped 15 %; "train": the pool the folds are drawn from) and `fold` (-1 on test; MD5-grouped,
+    stratified by enhancer); and each tissue's positives (`active_*` sums, largest first) over every element, counted
+    before the quick profile samples `max_seqs // 2` elements per split, so which tissues get a head never depends on
+    the sample."""
     from epinb.config import get_profile
     from epinb.io import read_vista
     from epinb.sequence import sanitize, md5_key
