@@ -590,6 +590,11 @@ def paper_sizes(profile: str = "full", device=None, transformer_shape: str = "au
             {k: dict(channels=16, hidden=8, d_model=16, n_layers=1, n_heads=2, d_ff=32) for k in KINDS}
     return shape, dict(sizes, motif_lr={})
 
+def _profile_sample(df: pd.DataFrame, by: str, P, seed: int) -> pd.DataFrame:
+    "`df` itself, or (profiles with `max_seqs`, the quick one) at most `max_seqs // 2` rows of each `by` group, in group order."
+    if not P.max_seqs: return df
+    return pd.concat([d.sample(min(len(d), P.max_seqs // 2), random_state=seed) for _, d in df.groupby(by)])
+
 def ienhancer_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> dict:
     """The paper's iEnhancer-2L data: `ie` (every record, `softmasked` share measured before `sanitize` uppercases,
     MD5 `key`), `train` (the layer-1 training set with strength from layer 2, `fold`: MD5-grouped, stratified by
@@ -609,8 +614,7 @@ def ienhancer_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> d
     train = ienhancer_training_set(ie)
     test1, test2 = l1[l1.split == "test"].copy(), l2[l2.split == "test"].copy()
     test1_dedup = test1[~test1.key.isin(set(train.key))]   # against the whole training set, before any sample
-    if P.max_seqs:
-        train = pd.concat([d.sample(min(len(d), P.max_seqs // 2), random_state=seed) for _, d in train.groupby("enhancer")])
+    train = _profile_sample(train, "enhancer", P, seed)
     train["fold"] = group_kfold(train.key, cv_folds, seed, strata=train.strong.fillna(-1))   # strata: non-enhancer, weak, strong
     return dict(ie=ie, train=train, test1=test1, test2=test2, test1_dedup=test1_dedup)
 
@@ -630,7 +634,7 @@ def vista_sets(profile: str = "full", seed: int = 0, cv_folds: int = 5) -> tuple
     vista["key"] = vista.seq.map(md5_key)
     positives = vista.filter(like="active_").sum().sort_values(ascending=False)
     vista["split"] = np.where(group_split(vista.key, (0.7, 0.15, 0.15), seed) == "test", "test", "train")
-    if P.max_seqs: vista = pd.concat([d.sample(min(len(d), P.max_seqs // 2), random_state=seed) for _, d in vista.groupby("split")])
+    vista = _profile_sample(vista, "split", P, seed)
     vista["fold"] = -1   # the test set
     pool = vista.split == "train"
     vista.loc[pool, "fold"] = group_kfold(vista.key[pool], cv_folds, seed, strata=vista.enhancer[pool])
@@ -640,19 +644,20 @@ PRETRAIN_HG38 = "hg38/chr2_1-2333275.fa.gz"   # the unlabelled genome slice of t
 
 def paper_encoders(ienhancer: dict | None = None, vista: pd.DataFrame | None = None, profile: str = "full", seed: int = 0,
                    epochs: int = 5, max_windows: int = 16000, vista_length: int = 1000, vista_stride: int = 3,
-                   transformer_shape: str = "auto", device=None, folder=None, progress: bool = True) -> dict:
+                   transformer_shape: str = "auto", device=None, genome=None, folder=None, progress: bool = True) -> dict:
     """The paper's two pretrained Transformer encoders, built once (`pretrained_transformer`, under
     data/derived/pretrained/) or read back: "ienhancer" (200 bp, overlapping 3-mers) on the hg38 slice, the VISTA
     training pool and the iEnhancer training set; "vista" (`vista_length` bp, 3-mers every `vista_stride`) on the first
     two. No test sequence of either dataset, nor a near duplicate of one, is in either corpus. `ienhancer` / `vista`:
     `ienhancer_sets` / `vista_sets(...)[0]` of the same profile and seed (read when None). The quick profile: one epoch on at
-    most 400 windows. `folder`: where the encoders are kept (default data/derived/pretrained/). Returns `{task: {"corpus": windows (counts in .attrs), "length", "stride", **pretrained_transformer}}`."""
+    most 400 windows. `genome`: the hg38 slice as a `FastaGenome`
+    (opened from `PRETRAIN_HG38` when None). `folder`: where the encoders are kept (default data/derived/pretrained/). Returns `{task: {"corpus": windows (counts in .attrs), "length", "stride", **pretrained_transformer}}`."""
     from epinb.config import get_profile, raw_dir, torch_device
     from epinb.io import FastaGenome
     P = get_profile(profile); device = device or torch_device()
     ienhancer = ienhancer if ienhancer is not None else ienhancer_sets(profile, seed)
     vista = vista if vista is not None else vista_sets(profile, seed)[0]
-    genome = FastaGenome(raw_dir() / PRETRAIN_HG38)
+    genome = genome if genome is not None else FastaGenome(raw_dir() / PRETRAIN_HG38)
     hg38 = genome.sequence("chr2", 0, genome.chrom_sizes["chr2"], upper=True)
     held_out = pd.concat([ienhancer["test1"].seq, ienhancer["test2"].seq, vista.seq[vista.split == "test"]]).tolist()
     pools = {"hg38": [hg38], "vista_train": vista.seq[vista.split == "train"].tolist()}
