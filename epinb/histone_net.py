@@ -13,7 +13,8 @@ from .train import fast_dropout
 
 # %% auto #0
 __all__ = ['ResBlock', 'AttentionPool', 'HistoneNet', 'pearson_torch', 'mse_pearson_loss', 'MarkScaler', 'TargetScaler',
-           'gradient_x_input', 'flip_bins', 'FlipAverage', 'bce_loss', 'fit_member']
+           'gradient_x_input', 'flip_bins', 'FlipAverage', 'orient_bins', 'mean_over_orientations', 'bce_loss',
+           'fit_member']
 
 # %% ../nbs/12_histone_net.ipynb #c004
 class ResBlock(nn.Module):
@@ -116,6 +117,21 @@ class FlipAverage(nn.Module):
     def __init__(self, net: nn.Module):
         super().__init__(); self.net = net
     def forward(self, x): return (self.net(x) + self.net(x.flip(-1))) / 2
+
+# %% ../nbs/12_histone_net.ipynb #c017n
+def orient_bins(x: np.ndarray, strand) -> np.ndarray:
+    "Windows in genome orientation -> 5'->3' on each gene's strand: a copy, the bin (last) axis reversed where `strand` is '-'."
+    x = np.array(x, copy=True); minus = np.asarray(strand) == "-"
+    x[minus] = x[minus][..., ::-1]
+    return x
+
+def mean_over_orientations(f, x: np.ndarray, known) -> np.ndarray:
+    """`f(x)` for windows oriented on their genes' strands, where for the genes whose strand is not `known` the
+    prediction is the mean of `f` over both orientations of their window (float64; `f` gets numpy windows)."""
+    out = np.array(f(x), dtype=np.float64, copy=True); unk = ~np.asarray(known, bool)
+    if unk.any(): out[unk] = (out[unk] + np.asarray(f(np.ascontiguousarray(x[unk][..., ::-1])), np.float64)) / 2
+    return out
+
 
 # %% ../nbs/12_histone_net.ipynb #c017b
 from .train import fit

@@ -24,8 +24,8 @@ __all__ = ['PEAK_COLUMNS', 'BEDGRAPH_SUFFIXES', 'GENE_COLUMNS', 'ML4G_CELLS', 'R
            'SCREEN_TISSUES', 'normalize_chrom', 'read_peaks', 'read_bedgraph', 'merge_peaks', 'peak_coverage',
            'read_gene_table', 'read_expression', 'load_ml4g', 'ml4g_gene_annotation', 'read_gencode_bed',
            'read_gtf_genes', 'read_deepchrome_csv', 'read_roadmap_expression', 'read_binned_counts', 'count_layout',
-           'decode_node_ids', 'read_gcmerge_table', 'e116_count_file', 'load_e116', 'revcomp', 'FastaGenome',
-           'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
+           'decode_node_ids', 'read_gcmerge_table', 'e116_count_file', 'load_e116', 'annotate_strand', 'revcomp',
+           'FastaGenome', 'read_fasta_records', 'read_ienhancer', 'ienhancer_training_set', 'tissue_key', 'read_vista',
            'read_ccre_bed', 'build_screen_dataset', 'write_screen_fixture', 'read_labelled_sequences', 'read_jaspar']
 
 # %% ../nbs/02_io.ipynb #c005
@@ -440,6 +440,20 @@ def load_e116(layout: dict | None = None, root=None) -> pd.DataFrame:
     if bad.any(): raise InputError(path, f"gene {reg.gene_id[bad].iloc[0]}", "0/1 labels and calls")
     return reg.rename(columns={"label": "expression", "split": "split_regression", "gcmerge_pred": "gcmerge_regression"}).assign(
         above_median=cls.label.astype(int).values, split_classification=cls.split.values, gcmerge_call=cls.gcmerge_pred.astype(int).values)
+
+# %% ../nbs/02_io.ipynb #c026k
+def annotate_strand(genes: pd.DataFrame, annotation: pd.DataFrame) -> pd.DataFrame:
+    """`genes` with `strand` from `annotation` (gene schema) where the gene id matches without its version suffix and the
+    chromosome agrees, plus `strand_known` (bool). An id the annotation holds on two chromosomes or strands is not used;
+    an unmatched gene keeps its strand, `strand_known` False. A new frame: `genes` is not modified."""
+    base = lambda s: s.astype(str).str.strip().str.split(".").str[0]
+    a = annotation[["gene_id", "chrom", "strand"]].assign(gene_id=lambda d: base(d.gene_id)).drop_duplicates()
+    a = a[~a.gene_id.duplicated(keep=False) & a.strand.isin(["+", "-"])].set_index("gene_id")
+    key = base(genes.gene_id)
+    known = a.chrom.reindex(key).to_numpy() == genes.chrom.to_numpy()
+    strand = np.where(known, a.strand.reindex(key).to_numpy(), genes.strand.to_numpy())
+    return genes.assign(strand=strand, strand_known=known)
+
 
 # %% ../nbs/02_io.ipynb #c028
 _COMP = str.maketrans("ACGTRYKMBDHVNacgtrykmbdhvn", "TGCAYRMKVHDBNtgcayrmkvhdbn")

@@ -105,13 +105,14 @@ def predict_gbm(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
 def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndarray:
     "Histone-net ensemble: bin matrices of the new cell, log1p + per-mark scaling on its genes, mean of the members."
     import torch
-    from epinb.histone_net import HistoneNet, MarkScaler, TargetScaler, FlipAverage
+    from epinb.histone_net import HistoneNet, MarkScaler, TargetScaler, FlipAverage, orient_bins
     model_dir = Path(model_dir); meta = json.loads((model_dir / "model.json").read_text())
     _check_model_meta(meta, model_dir / "model.json", "epinb.histone_net.HistoneNet")
     missing = [m for m in meta["marks"] if m not in tracks]
     if missing: raise InputError("--tracks", f"marks {missing}", f"a file for every mark the model uses: {meta['marks']}")
     trk, _ = open_inputs({m: tracks[m] for m in meta["marks"]})
-    if meta.get("tss_grid"):   # trained on TSS bins in genome orientation (E116): each TSS moves to the start of its bin
+    strand = genes.strand.to_numpy()
+    if meta.get("tss_grid"):   # trained on TSS bins read in genome orientation (E116): each TSS moves to the start of its bin
         g = int(meta["tss_grid"]); genes = genes.assign(tss=genes.tss.to_numpy() // g * g, strand="+")
     x = bin_stack(trk, genes, meta["upstream"], meta["downstream"], meta["bin_size"])
     if meta.get("scaling") == "genome":   # the new cell's own genome-wide bins, whatever genes are asked for
@@ -122,7 +123,9 @@ def predict_histone_net(model_dir, genes: pd.DataFrame, tracks: dict) -> np.ndar
         ref = reference_genes(model_dir, meta, trk)
         if meta.get("tss_grid"): ref = ref.assign(tss=ref.tss.to_numpy() // g * g, strand="+")
         scaler = MarkScaler().fit(bin_stack(trk, ref, meta["upstream"], meta["downstream"], meta["bin_size"]))
-    x = torch.from_numpy(scaler.transform(x))
+    x = scaler.transform(x)
+    if meta.get("tss_grid") and meta.get("oriented"): x = orient_bins(x, strand)   # then 5'->3' on each gene's strand, as in training
+    x = torch.from_numpy(np.ascontiguousarray(x))
     preds = []
     for f in meta["members"]:
         net = load_state(HistoneNet(len(meta["marks"]), x.shape[2], **meta["config"]), model_dir / f)
