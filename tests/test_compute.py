@@ -105,3 +105,28 @@ def test_a_process_joins_the_cluster_named_by_epinb_scheduler(client):
     assert r.stdout.split() == ["[-1,", "-2]", "cluster", "2"] and "2 tasks on the Dask cluster (2 workers)" in r.stderr
     bad = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, EPINB_SCHEDULER="tcp://127.0.0.1:9"), capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "EPINB_SCHEDULER" in bad.stderr and "tcp://127.0.0.1:9" in bad.stderr
+
+
+def test_networks_trained_on_the_cluster_are_bit_identical_to_in_process(client):
+    """Notebook 23's fold loop itself: `fit_member` (HistoneNet, the trainer, early stopping) for two splits x two seeds on
+    the workers and in this process at the workers' thread count: every weight and every history value bit for bit."""
+    import torch
+    from epinb.histone_net import fit_member
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((240, 7, 50)).astype(np.float32)
+    yv = (x[:, 2, 23:27].mean(1) + 0.3 * rng.standard_normal(240)).astype(np.float32)
+    labels = {"a": np.repeat(["train", "val", "test"], [160, 40, 40]), "b": np.repeat(["test", "val", "train"], [40, 40, 160])}
+    specs = [dict(split=s, seed=k, net=dict(d_model=32, n_layers=1, n_heads=2), fit=dict(epochs=3, lr=2e-3, batch_size=64, patience=2))
+             for s in labels for k in (0, 1)]
+    keys = [("member", m["split"], m["seed"]) for m in specs]
+    shared = dict(X={s: x for s in labels}, Y={s: yv for s in labels}, labels=labels, device="cpu")
+    threads = set(client.run(torch.get_num_threads).values())
+    assert len(threads) == 1
+    before = torch.get_num_threads(); torch.set_num_threads(threads.pop())
+    try: here = compute_map(fit_member, specs, keys, client=None, shared=shared)
+    finally: torch.set_num_threads(before)
+    there = compute_map(fit_member, specs, keys, client=client, shared=shared)
+    for (n1, h1), (n2, h2) in zip(here, there):
+        s1, s2 = n1.state_dict(), n2.state_dict()
+        assert list(s1) == list(s2) and all(torch.equal(s1[k], s2[k]) for k in s1)
+        assert h1.drop(columns="seconds").equals(h2.drop(columns="seconds"))
