@@ -12,9 +12,9 @@ from sklearn import metrics as skm
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['spearman', 'pearson', 'r2', 'regression_metrics', 'per_group', 'count_metrics', 'weighted_counts', 'chance_levels',
-           'binary_metrics', 'best_threshold', 'resample_weights', 'weighted_auroc', 'bootstrap_binary', 'interval',
-           'weighted_pearson']
+__all__ = ['spearman', 'pearson', 'r2', 'regression_metrics', 'per_group', 'two_stage_decomposition', 'count_metrics',
+           'weighted_counts', 'chance_levels', 'binary_metrics', 'best_threshold', 'resample_weights', 'weighted_auroc',
+           'bootstrap_binary', 'interval', 'weighted_pearson']
 
 # %% ../nbs/06_metrics.ipynb #c004
 def _const(x): return np.nanstd(np.asarray(x, dtype=float)) == 0
@@ -39,6 +39,23 @@ def per_group(fn, y, p, groups) -> pd.Series:
     "`fn(y, p)` within each group (e.g. per held-out chromosome)."
     d = pd.DataFrame(dict(y=np.asarray(y), p=np.asarray(p), g=np.asarray(groups)))
     return d.groupby("g").apply(lambda x: fn(x.y, x.p), include_groups=False)
+
+# %% ../nbs/06_metrics.ipynb #c005f
+def two_stage_decomposition(gex, rank, proba, threshold: float) -> dict:
+    """Spearman of the masked prediction, and of the same prediction with the true zero/non-zero call as its mask
+    (`oracle_mask`) or with the true order among the unmasked genes (`oracle_order`); the classifier's `auroc`, the
+    mask's `mask_accuracy` beside `mask_accuracy_chance` (masking nothing or everything, whichever is right more often),
+    `expressed_share`, `masked_share` and `spearman_expressed` (Spearman of `rank` among expressed genes)."""
+    gex, rank, proba = (np.asarray(a, dtype=float) for a in (gex, rank, proba))
+    if not len(gex) == len(rank) == len(proba): raise InputError("two_stage_decomposition", f"lengths {len(gex)}, {len(rank)}, {len(proba)}", "one value per gene")
+    nz, keep = gex > 0, proba >= threshold
+    if nz.all() or not nz.any(): raise InputError("two_stage_decomposition", "gex", "both expressed (> 0) and unexpressed genes")
+    return dict(spearman=spearman(gex, np.where(keep, rank, 0.0)),
+                oracle_mask=spearman(gex, np.where(nz, rank - rank.min() + 1, 0.0)),
+                oracle_order=spearman(gex, np.where(keep, stats.rankdata(gex), 0.0)),
+                auroc=float(skm.roc_auc_score(nz, proba)), mask_accuracy=float((keep == nz).mean()),
+                mask_accuracy_chance=float(max(nz.mean(), 1 - nz.mean())), expressed_share=float(nz.mean()),
+                masked_share=float(1 - keep.mean()), spearman_expressed=spearman(gex[nz], rank[nz]) if nz.sum() > 2 else float("nan"))
 
 # %% ../nbs/06_metrics.ipynb #c005e
 def _ratio(a, b):

@@ -116,8 +116,9 @@ def _sigterm_as_interrupt():
     finally:
         if old is not None: signal.signal(signal.SIGTERM, old)
 
-def _notebook_task(args) -> float:
-    """One notebook on a Dask worker (or here): its kernel inherits `EPINB_FIGURES` = the staging folder. With `join`
+def _notebook_task(args) -> tuple[float, dict]:
+    """One notebook on a Dask worker (or here): (seconds, `machine_facts()` of the machine it ran on). Its kernel
+    inherits `EPINB_FIGURES` = the staging folder. With `join`
     (more workers than notebooks running side by side), the kernel also gets `EPINB_SCHEDULER` = the worker's scheduler,
     so that the notebook's own fold loops (`compute_map`) run on the idle workers too, and the task leaves its worker
     slot while the kernel runs (`secede`): otherwise notebooks holding every slot would wait for tasks that could never
@@ -129,13 +130,14 @@ def _notebook_task(args) -> float:
         from distributed import get_worker, secede, rejoin
         worker = get_worker()
     except (ImportError, ValueError): worker = None
-    if worker is None: return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    run = lambda: (run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout), machine_facts())
+    if worker is None: return run()
     if not join:
         os.environ.pop("EPINB_SCHEDULER", None)   # the kernel runs its loops itself
-        return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+        return run()
     os.environ["EPINB_SCHEDULER"] = worker.scheduler.address   # the same value for every notebook of the stage
     secede()
-    try: return run_notebook(Path(nb), Path(out), profile, kernel, cell_timeout)
+    try: return run()
     finally: rejoin()
 
 def run_dirs(profile: str, figures=None, build=None) -> tuple[Path, Path]:
@@ -156,7 +158,9 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     the cores, `epinb.compute.worker_threads`).
     `workers` (a local Dask cluster) or `scheduler` (an existing one, or `EPINB_SCHEDULER`) run the independent notebooks
     side by side, each in its own kernel, and the summary (`29_*`) after them; the staging folder must then be reachable
-    from the workers (the same machine, or a shared file system)."""
+    from the workers (the same machine, or a shared file system). `run.notebooks` in metrics.json records, per notebook,
+    the run that wrote its section: seconds, commit, profile, date and the CPU it ran on (a run of a subset keeps the
+    other notebooks' records, so a figures folder assembled from several runs says which run each section is from)."""
     figures, build = run_dirs(profile, figures, build)   # the paper's figures/ and build/ only for the full profile
     nbs = resolve_notebooks(notebooks, nbs_dir) if notebooks else paper_notebooks(nbs_dir)
     build.mkdir(parents=True, exist_ok=True)
@@ -175,6 +179,8 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
             if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
         os.environ["EPINB_FIGURES"] = str(staging)
         seconds = dict(read_metrics(staging / "metrics.json").get("run", {}).get("seconds", {}))
+        ran = dict(read_metrics(staging / "metrics.json").get("run", {}).get("notebooks", {}))   # each section's own run
+        commit = git_commit(repo_root())
         try:
             from epinb.compute import dask_cluster, compute_map
             with dask_cluster(workers, scheduler, profile) as client:
@@ -190,8 +196,10 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
                     print(f"[epinb] running {', '.join(nb.name for nb in stage)} (profile={profile}{', their loops on the cluster' if join else ''}) ...", flush=True)
                     took = compute_map(_notebook_task, [(str(nb), str(build / nb.name), profile, kernel, cell_timeout, str(staging), join) for nb in stage],
                                        keys=[nb.name for nb in stage], client=client, desc="notebooks", retries=0)
-                    for nb, t in zip(stage, took):
+                    for nb, (t, facts) in zip(stage, took):
                         seconds[nb.stem] = round(t, 1); print(f"[epinb] {nb.name} done in {seconds[nb.stem]:.0f} s", flush=True)
+                        ran[nb.stem] = dict(seconds=seconds[nb.stem], git_commit=commit, profile=profile, ran=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                            **{k: facts.get(k) for k in ("cpu", "torch_cpu_capability", "threads", "cores")})
         except PaperError:
             print(f"[epinb] FAILED; {figures} left unchanged; executed notebooks in {build}", file=sys.stderr)
             raise
@@ -202,7 +210,7 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
             for k, v in old_env.items():
                 if v is None: os.environ.pop(k, None)
                 else: os.environ[k] = v
-        run = dict(profile=profile, seconds=seconds, packages=package_versions(), git_commit=git_commit(repo_root()), machine=machine_facts(),
+        run = dict(profile=profile, seconds=seconds, notebooks=ran, packages=package_versions(), git_commit=commit, machine=machine_facts(),
                    workers=workers or (scheduler or os.environ.get("EPINB_SCHEDULER") or 0))
         merge_metrics("run", run, staging / "metrics.json")
     return read_metrics(figures / "metrics.json")
@@ -269,8 +277,10 @@ def reproducibility_markdown(figures=None) -> str:
     import pandas as pd
     figures = Path(figures or repo_root() / "figures")
     rec = read_metrics(figures / "reproducibility.json") if (figures / "reproducibility.json").exists() else {}
-    out = ["LightGBM and motif-model numbers are identical on any machine. Network numbers are identical on one machine "
-           "(same commit, same thread count); on another CPU they move within the seed spread below.", ""]
+    out = ["LightGBM and motif-model numbers are identical on one machine at any thread count, and on another CPU type "
+           "move only where numpy rounded an input's last bit differently (notebook 22's Spearmans by up to 0.0006 between "
+           "an Intel and an AMD machine). Network numbers are identical on one machine (same commit, same thread count); "
+           "on another CPU they move within the seed spread below.", ""]
     if rec:
         out += ["| same-machine check | profile | runs | numbers compared | differing | CPU, threads | commit |", "|---|---|---|---|---|---|---|"]
         for nb, r in sorted(rec.items()):
@@ -359,6 +369,10 @@ def headline_rows(m: dict) -> list:
            r("ridge, cross-cell X1 -> X2", "expression_gbm.ridge_cross_cell_x1_to_x2_loco_spearman", None, "same folds and features"),
            r("selected features", "expression_gbm.n_selected_features", None, f"cross-cell SHAP selection, {_fmt(g.get('n_selected_context_features'))} of them context features"),
            r("share of SHAP on context features", "expression_gbm.shap_share_context", None, "distal rings + ABC-like score, neighbourhood, promoter peak shape"),
+           r("classifier AUROC, expressed vs not, within X1", "expression_gbm.decomposition_within_x1_auroc", None,
+             f"{loco}; its mask right for {_fmt(g.get('decomposition_within_x1_mask_accuracy'))} of genes (chance {_fmt(g.get('decomposition_within_x1_mask_accuracy_chance'))})"),
+           r("within X1 with the true zero/non-zero mask (reads labels)", "expression_gbm.decomposition_within_x1_oracle_mask", None, "same predicted ranks: what a perfect classifier would give"),
+           r("within X1 with the true order of unmasked genes (reads labels)", "expression_gbm.decomposition_within_x1_oracle_order", None, "same predicted mask: what a perfect ranker would give"),
            "", f"Reference: {REFERENCES['ml4g']}: its per-chromosome means (masked). It had bigWig signal besides the peaks "
            "(we have peaks only) and selected its features once with every chromosome in view; ours are chosen inside the folds.", "",
            "### Expression from marks, deep (residual CNN + Transformer + attention pooling)", "", head,
