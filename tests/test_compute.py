@@ -108,16 +108,16 @@ def test_a_process_joins_the_cluster_named_by_epinb_scheduler(client):
 
 
 def test_networks_trained_on_the_cluster_are_bit_identical_to_in_process(client):
-    """Notebook 23's fold loop itself: `fit_member` (HistoneNet, the trainer, early stopping) for two splits x two seeds on
-    the workers and in this process at the workers' thread count: every weight and every history value bit for bit."""
+    """Notebook 23's fold loop itself: `fit_member` (HistoneNet, the trainer, early stopping) for two splits on the
+    workers and in this process at the workers' thread count: every weight and every history value bit for bit."""
     import torch
     from epinb.histone_net import fit_member
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((240, 7, 50)).astype(np.float32)
-    yv = (x[:, 2, 23:27].mean(1) + 0.3 * rng.standard_normal(240)).astype(np.float32)
+    x = rng.standard_normal((240, 7, 30)).astype(np.float32)
+    yv = (x[:, 2, 13:17].mean(1) + 0.3 * rng.standard_normal(240)).astype(np.float32)
     labels = {"a": np.repeat(["train", "val", "test"], [160, 40, 40]), "b": np.repeat(["test", "val", "train"], [40, 40, 160])}
-    specs = [dict(split=s, seed=k, net=dict(d_model=32, n_layers=1, n_heads=2), fit=dict(epochs=3, lr=2e-3, batch_size=64, patience=2))
-             for s in labels for k in (0, 1)]
+    specs = [dict(split=s, seed=k, net=dict(d_model=32, n_layers=1, n_heads=2), fit=dict(epochs=2, lr=2e-3, batch_size=64, patience=2))
+             for s, k in (("a", 0), ("b", 1))]
     keys = [("member", m["split"], m["seed"]) for m in specs]
     shared = dict(X={s: x for s in labels}, Y={s: yv for s in labels}, labels=labels, device="cpu")
     threads = set(client.run(torch.get_num_threads).values())
