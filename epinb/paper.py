@@ -273,7 +273,8 @@ def network_spread(tables=None) -> "pd.DataFrame":
     return out
 
 def reproducibility_markdown(figures=None) -> str:
-    "The README's reproducibility section: the same-machine checks recorded so far and the seed spread of each network number."
+    """The README's reproducibility section: which run wrote each notebook's numbers (`run.notebooks` of metrics.json),
+    the same-machine checks recorded so far and the seed spread of each network number."""
     import pandas as pd
     figures = Path(figures or repo_root() / "figures")
     rec = read_metrics(figures / "reproducibility.json") if (figures / "reproducibility.json").exists() else {}
@@ -281,6 +282,16 @@ def reproducibility_markdown(figures=None) -> str:
            "move only where numpy rounded an input's last bit differently (notebook 22's Spearmans by up to 0.0006 between "
            "an Intel and an AMD machine). Network numbers are identical on one machine (same commit, same thread count); "
            "on another CPU they move within the seed spread below.", ""]
+    run = read_metrics(figures / "metrics.json").get("run", {}) if (figures / "metrics.json").exists() else {}
+    ran, secs = run.get("notebooks", {}), run.get("seconds", {})
+    if secs or ran:
+        out += ["| notebook | its numbers from | profile | CPU (torch kernels), threads | seconds |", "|---|---|---|---|---|"]
+        for nb in sorted(set(secs) | set(ran)):
+            r = ran.get(nb)
+            if r: out.append(f"| `{nb}` | commit {str(r.get('git_commit', ''))[:10]}, {r.get('ran', '?')} | {r.get('profile', '?')} | "
+                             f"{r.get('cpu', '?')} ({r.get('torch_cpu_capability', '?')}), {r.get('threads', '?')} | {r.get('seconds', '?')} |")
+            else: out.append(f"| `{nb}` | a run before per-notebook records (see the run paragraph above) | {run.get('profile', '?')} | | {secs.get(nb, '')} |")
+        out.append("")
     if rec:
         out += ["| same-machine check | profile | runs | numbers compared | differing | CPU, threads | commit |", "|---|---|---|---|---|---|---|"]
         for nb, r in sorted(rec.items()):
