@@ -159,7 +159,7 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
     `workers` (a local Dask cluster) or `scheduler` (an existing one, or `EPINB_SCHEDULER`) run the independent notebooks
     side by side, each in its own kernel, and the summary (`29_*`) after them; the staging folder must then be reachable
     from the workers (the same machine, or a shared file system). `run.notebooks` in metrics.json records, per notebook,
-    the run that wrote its section: seconds, commit, profile, date and the CPU it ran on (a run of a subset keeps the
+    the run that wrote its section: seconds, commit, profile, when it finished (`ran`) and the CPU it ran on (a run of a subset keeps the
     other notebooks' records, so a figures folder assembled from several runs says which run each section is from)."""
     figures, build = run_dirs(profile, figures, build)   # the paper's figures/ and build/ only for the full profile
     nbs = resolve_notebooks(notebooks, nbs_dir) if notebooks else paper_notebooks(nbs_dir)
