@@ -179,7 +179,7 @@ def run():
     # the whole-paper timing with `--workers 2` is measured by its own run (`time epinb figures --profile full --workers 2`,
     # about an hour), not here: its keys are carried over, since merge_metrics replaces the section
     from epinb.config import read_metrics, repo_root
-    prev = read_metrics(repo_root() / "figures/benchmarks.json").get(SECTION, {}) if (repo_root() / "figures/benchmarks.json").exists() else {}
+    prev = read_metrics(repo_root() / "figures/benchmarks.json").get(SECTION, {})
     out.update({k: v for k, v in prev.items() if k.startswith("full_paper_")})
     inp = _loco_inputs()
     nb22 = _measure(inp, _nb22_loops)

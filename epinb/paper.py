@@ -178,8 +178,8 @@ def run_paper(profile: str = "full", notebooks=None, figures=None, build=None, k
         for keep in KEEP_FILES:   # results that no notebook writes (make bench) survive the swap
             if (figures / keep).exists() and not (staging / keep).exists(): shutil.copy2(figures / keep, staging / keep)
         os.environ["EPINB_FIGURES"] = str(staging)
-        seconds = dict(read_metrics(staging / "metrics.json").get("run", {}).get("seconds", {}))
-        ran = dict(read_metrics(staging / "metrics.json").get("run", {}).get("notebooks", {}))   # each section's own run
+        before = read_metrics(staging / "metrics.json").get("run", {})
+        seconds, ran = dict(before.get("seconds", {})), dict(before.get("notebooks", {}))   # ran: each section's own run
         commit = git_commit(repo_root())
         try:
             from epinb.compute import dask_cluster, compute_map
@@ -282,7 +282,7 @@ def reproducibility_markdown(figures=None) -> str:
            "move only where numpy rounded an input's last bit differently (notebook 22's Spearmans by up to 0.0006 between "
            "an Intel and an AMD machine). Network numbers are identical on one machine (same commit, same thread count); "
            "on another CPU they move within the seed spread below.", ""]
-    run = read_metrics(figures / "metrics.json").get("run", {}) if (figures / "metrics.json").exists() else {}
+    run = read_metrics(figures / "metrics.json").get("run", {})
     ran, secs = run.get("notebooks", {}), run.get("seconds", {})
     if secs or ran:
         out += ["| notebook | its numbers from | profile | CPU (torch kernels), threads | seconds |", "|---|---|---|---|---|"]
