@@ -9,9 +9,9 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['PAD', 'CLS', 'NKMER', 'MOTIF_SCAN_VERSION', 'gc_content', 'cpg_obs_exp', 'sanitize', 'canonical', 'md5_key',
-           'duplicate_report', 'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names',
-           'kmer_pair_counts', 'shared_kmers', 'leak_counts', 'near_duplicate_report', 'pwm_log_odds', 'motif_scan',
-           'top_window', 'motif_matches']
+           'duplicate_report', 'fit_length', 'one_hot', 'kmer_tokens', 'kmer_spectrum', 'kmer_names', 'gapped_patterns',
+           'gapped_kmer_spectrum', 'gapped_kmer_names', 'kmer_pair_counts', 'shared_kmers', 'leak_counts',
+           'near_duplicate_report', 'pwm_log_odds', 'motif_scan', 'top_window', 'motif_matches']
 
 # %% ../nbs/08_sequence.ipynb #c005
 def gc_content(seqs) -> np.ndarray:
@@ -135,6 +135,56 @@ def kmer_names(ks=(1, 2, 3, 4, 5)) -> list:
     for k in ks:
         rc = _revcomp_ids(k)
         out += ["".join("ACGT"[d] for d in digits) for i, digits in enumerate(_kmer_digits(k)) if i <= rc[i]]
+    return out
+
+# %% ../nbs/08_sequence.ipynb #c021h
+def gapped_patterns(l: int = 6, k: int = 4) -> list:
+    "The informative positions of every gapped k-mer in an l-mer (`itertools.combinations`: C(l, k) tuples)."
+    import itertools
+    if not 0 < k <= l: raise InputError("gapped_patterns", f"l={l}, k={k}", "0 < k <= l")
+    return list(itertools.combinations(range(l), k))
+
+def _gapped_revcomp_ids(l: int, k: int) -> np.ndarray:
+    "For each gapped k-mer id (pattern * 4^k + k-mer), the id of its reverse complement (mirrored pattern, reversed complemented k-mer)."
+    pats = gapped_patterns(l, k); where = {p: i for i, p in enumerate(pats)}
+    mirror = np.array([where[tuple(sorted(l - 1 - j for j in p))] for p in pats])
+    return (mirror[:, None] * 4 ** k + _revcomp_ids(k)[None, :]).ravel()
+
+def gapped_kmer_spectrum(seqs, l: int = 6, k: int = 4, chunk: int = 2048) -> np.ndarray:
+    """(n, features) float32 strand-independent gapped k-mer frequencies: every l-mer of a sequence contributes its k
+    bases at each of the C(l, k) `gapped_patterns` (the feature space of gkm-SVM, Ghandi et al. 2014), counted among the
+    l-mers whose informative bases are N-free, summed with the reverse complement's and kept once per complementary
+    pair. The sequences are read in vectorised passes of at most `chunk` sequences each (memory: `chunk` x C(l, k) x 4^k
+    counts at a time)."""
+    seqs = list(seqs); pats = gapped_patterns(l, k); nf = len(pats) * 4 ** k
+    if len(seqs) > chunk: return np.vstack([gapped_kmer_spectrum(seqs[i:i + chunk], l, k, chunk) for i in range(0, len(seqs), chunk)])
+    M = np.zeros((len(seqs), nf), np.float32)
+    lens = np.array([len(s) for s in seqs], np.int64)
+    if len(seqs) and lens.max() >= l:
+        sep = "N" * l                                          # no l-mer spans two sequences
+        codes = _LUT[np.frombuffer((sep.join(s.upper() for s in seqs) + sep).encode(), np.uint8)]
+        starts = np.concatenate([[0], np.cumsum(lens + l)[:-1]])
+        row = np.full(len(codes), -1, np.int64)
+        for r, (a, n) in enumerate(zip(starts, lens)): row[a:a + n] = r
+        w = np.lib.stride_tricks.sliding_window_view(codes, l)
+        whole = (row[:len(w)] >= 0) & (row[:len(w)] == row[l - 1:])   # l-mers inside one sequence
+        place = 4 ** np.arange(k - 1, -1, -1)
+        for i, p in enumerate(pats):
+            sub = w[:, p]; ok = whole & (sub < 4).all(1)
+            M += np.bincount(row[:len(w)][ok] * nf + i * 4 ** k + sub[ok] @ place, minlength=len(seqs) * nf).reshape(len(seqs), nf)
+        M = M / np.maximum(M.reshape(len(seqs), len(pats), -1).sum(2), 1).repeat(4 ** k, 1)
+    rc = _gapped_revcomp_ids(l, k)
+    return (M + M[:, rc])[:, np.arange(nf) <= rc]
+
+def gapped_kmer_names(l: int = 6, k: int = 4) -> list:
+    "Column names of `gapped_kmer_spectrum`: the k-mer with '-' at the gaps, e.g. 'AC--GT' (the smaller id of each pair)."
+    rc = _gapped_revcomp_ids(l, k); out = []
+    for i, p in enumerate(gapped_patterns(l, k)):
+        for j, digits in enumerate(_kmer_digits(k)):
+            if i * 4 ** k + j <= rc[i * 4 ** k + j]:
+                name = ["-"] * l
+                for pos, d in zip(p, digits): name[pos] = "ACGT"[d]
+                out.append("".join(name))
     return out
 
 # %% ../nbs/08_sequence.ipynb #c021c
