@@ -163,9 +163,8 @@ def gapped_kmer_spectrum(seqs, l: int = 6, k: int = 4, chunk: int = 2048) -> np.
     if len(seqs) and lens.max() >= l:
         sep = "N" * l                                          # no l-mer spans two sequences
         codes = _LUT[np.frombuffer((sep.join(s.upper() for s in seqs) + sep).encode(), np.uint8)]
-        starts = np.concatenate([[0], np.cumsum(lens + l)[:-1]])
-        row = np.full(len(codes), -1, np.int64)
-        for r, (a, n) in enumerate(zip(starts, lens)): row[a:a + n] = r
+        row = np.repeat(np.stack([np.arange(len(seqs)), np.full(len(seqs), -1)], 1).ravel(),   # each base's sequence, -1 on a separator
+                        np.stack([lens, np.full(len(seqs), l)], 1).ravel())
         w = np.lib.stride_tricks.sliding_window_view(codes, l)
         whole = (row[:len(w)] >= 0) & (row[:len(w)] == row[l - 1:])   # l-mers inside one sequence
         place = 4 ** np.arange(k - 1, -1, -1)
