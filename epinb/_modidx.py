@@ -477,4 +477,5 @@ d = { 'settings': { 'branch': 'main',
                              'epinb.train._to': ('train.html#_to', 'epinb/train.py'),
                              'epinb.train.fast_dropout': ('train.html#fast_dropout', 'epinb/train.py'),
                              'epinb.train.fit': ('train.html#fit', 'epinb/train.py'),
-                             'epinb.train.predict': ('train.html#predict', 'epinb/train.py')}}}
+                             'epinb.train.predict': ('train.html#predict', 'epinb/train.py'),
+                             'epinb.train.torch_threads': ('train.html#torch_threads', 'epinb/train.py')}}}

@@ -112,6 +112,7 @@ def test_networks_trained_on_the_cluster_are_bit_identical_to_in_process(client)
     workers and in this process at the workers' thread count: every weight and every history value bit for bit."""
     import torch
     from epinb.histone_net import fit_member
+    from epinb.train import torch_threads
     rng = np.random.default_rng(0)
     x = rng.standard_normal((240, 7, 30)).astype(np.float32)
     yv = (x[:, 2, 13:17].mean(1) + 0.3 * rng.standard_normal(240)).astype(np.float32)
@@ -122,9 +123,7 @@ def test_networks_trained_on_the_cluster_are_bit_identical_to_in_process(client)
     shared = dict(X={s: x for s in labels}, Y={s: yv for s in labels}, labels=labels, device="cpu")
     threads = set(client.run(torch.get_num_threads).values())
     assert len(threads) == 1
-    before = torch.get_num_threads(); torch.set_num_threads(threads.pop())
-    try: here = compute_map(fit_member, specs, keys, client=None, shared=shared)
-    finally: torch.set_num_threads(before)
+    with torch_threads(threads.pop()): here = compute_map(fit_member, specs, keys, client=None, shared=shared)
     there = compute_map(fit_member, specs, keys, client=client, shared=shared)
     for (n1, h1), (n2, h2) in zip(here, there):
         s1, s2 = n1.state_dict(), n2.state_dict()
