@@ -13,8 +13,9 @@ from .errors import InputError
 
 # %% auto #0
 __all__ = ['ML4G_CHROMS', 'PROFILES', 'THREAD_VARS', 'repo_root', 'data_dir', 'raw_dir', 'derived_dir', 'figures_dir', 'Profile',
-           'get_profile', 'n_threads', 'configure_threads', 'seed_everything', 'tune_allocator', 'torch_device',
-           'sweep_stale', 'atomic_write', 'atomic_path', 'atomic_dir', 'metrics_path', 'read_metrics', 'merge_metrics']
+           'get_profile', 'n_threads', 'configure_threads', 'torch_threads', 'seed_everything', 'tune_allocator',
+           'torch_device', 'sweep_stale', 'atomic_write', 'atomic_path', 'atomic_dir', 'metrics_path', 'read_metrics',
+           'merge_metrics']
 
 # %% ../nbs/00_config.ipynb #c006
 def repo_root() -> Path:
@@ -106,6 +107,15 @@ try: configure_threads()
 except InputError: pass   # a bad EPINB_THREADS / EPINB_PROFILE is reported where it is used, not at import
 import numpy as np
 
+
+# %% ../nbs/00_config.ipynb #cthr2
+@contextlib.contextmanager
+def torch_threads(n: int):
+    "Run the block with torch on `n` CPU threads, then restore the previous count (tests; a worker's fit compared with one made here)."
+    import torch
+    before = torch.get_num_threads(); torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(before)
 
 # %% ../nbs/00_config.ipynb #c012
 def seed_everything(seed: int = 0) -> np.random.Generator:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_train.ipynb #c002
 from __future__ import annotations
-import contextlib, copy, time
+import copy, time
 import epinb.config   # first: the OpenMP wait policy and thread counts, before torch / LightGBM / scikit-learn load
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from .config import seed_everything, torch_device
 from .errors import InputError
 
 # %% auto #0
-__all__ = ['predict', 'fit', 'Dropout', 'fast_dropout', 'torch_threads']
+__all__ = ['predict', 'fit', 'Dropout', 'fast_dropout']
 
 # %% ../nbs/11_train.ipynb #c004
 def _batches(data: tuple, batch_size: int, shuffle: bool, generator=None):
@@ -114,11 +114,3 @@ def fast_dropout(model: nn.Module) -> nn.Module:
         for name, child in list(parent.named_children()):
             if type(child) is nn.Dropout: setattr(parent, name, Dropout(child.p))
     return model
-
-# %% ../nbs/11_train.ipynb #c031
-@contextlib.contextmanager
-def torch_threads(n: int):
-    "Run the block with torch on `n` CPU threads, then restore the previous count."
-    before = torch.get_num_threads(); torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(before)

@@ -112,7 +112,7 @@ def test_networks_trained_on_the_cluster_are_bit_identical_to_in_process(client)
     workers and in this process at the workers' thread count: every weight and every history value bit for bit."""
     import torch
     from epinb.histone_net import fit_member
-    from epinb.train import torch_threads
+    from epinb.config import torch_threads
     rng = np.random.default_rng(0)
     x = rng.standard_normal((240, 7, 30)).astype(np.float32)
     yv = (x[:, 2, 13:17].mean(1) + 0.3 * rng.standard_normal(240)).astype(np.float32)
